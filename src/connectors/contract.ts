@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+
+/**
+ * The connector contract: a configured link to one surface of an ERP. Small on purpose — a
+ * connector is data plus functions (`defineConnector`), and `test()` shares `connect()` with the
+ * runtime so the connection code exists once.
+ */
+
+/** One record as the ERP holds it: its key as the ERP spells it, its concurrency token, its fields. */
+export interface VendorRecord {
+  key: string;
+  /** ETag or change timestamp; null where the ERP offers none. */
+  version: string | null;
+  data: Record<string, unknown>;
+}
+
+/** What to read: a vendor entity, with equality filters the ERP understands. */
+export interface ReadQuery {
+  entity: string;
+  filter?: Record<string, string | number | boolean>;
+  /** Records per page asked of the ERP; the connector's config has the default. */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+/** One page of a read, with the total when the ERP tells it. */
+export interface RecordPage {
+  records: VendorRecord[];
+  total: number | null;
+}
+
+export type WriteMethod = 'PATCH' | 'PUT' | 'POST';
+
+export interface WriteRequest {
+  entity: string;
+  key: string;
+  /** The vendor fields to set. */
+  fields: Record<string, unknown>;
+  /** Write only if the record is still at this version (If-Match); a mismatch is a `conflict`. */
+  ifVersion?: string | null;
+  /** Sent to ERPs that deduplicate writes (Idempotency-Key header). */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  /** The record as the ERP answered, when it answered with one. */
+  record: VendorRecord | null;
+}
+
+/** What a connector can do; a missing capability is declared, never discovered at run time. */
+export interface Capabilities {
+  read: boolean;
+  get: boolean;
+  write: boolean;
+  /** How concurrent edits are detected: If-Match on an ETag, a version field, or not at all. */
+  concurrency: 'etag' | 'version-field' | 'none';
+}
+
+export interface TestResult {
+  ok: boolean;
+  message: string;
+}
+
+/** A live connection. Every call has a time bound (the connector's timeout) and throws ErpError. */
+export interface Connection {
+  read(query: ReadQuery): AsyncIterable<RecordPage>;
+  get(entity: string, key: string, signal?: AbortSignal): Promise<VendorRecord | null>;
+  write(request: WriteRequest): Promise<WriteResult>;
+  test(): Promise<TestResult>;
+  close(): Promise<void>;
+}
+
+/** Runtime services a connector may use; nothing global. */
+export interface ConnectorContext {
+  /** The connector's name in erpbridge.yaml, for error messages. */
+  name: string;
+  /** Environment to resolve `${ENV}` secret references against. */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {
+  kind: string;
+  configSchema: Schema;
+  capabilities: Capabilities;
+  connect(config: z.infer<Schema>, context: ConnectorContext): Promise<Connection>;
+}
+
+/** Declares a connector kind; the identity function that keeps its config type inferred from its schema. */
+export function defineConnector<Schema extends z.ZodType>(
+  definition: ConnectorDefinition<Schema>,
+): ConnectorDefinition<Schema> {
+  return definition;
+}

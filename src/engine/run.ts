@@ -1,0 +1,51 @@
+import type { ChangeState } from './change.ts';
+
+export const POLICIES = ['shadow', 'review', 'auto'] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+export const RUN_STATES = ['running', 'planned', 'applying', 'completed', 'failed'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+/** Counters a run keeps as it goes; shown by `erpbridge show` and the summary table. */
+export interface RunStats {
+  read: number;
+  failed: number;
+  unchanged: number;
+  labels: Record<string, number>;
+  changes: Partial<Record<ChangeState, number>>;
+  extractMs: number;
+  applyMs: number;
+}
+
+export interface Run {
+  id: string;
+  workflow: string;
+  policy: PolicyName;
+  /** A dry run plans and stops; it never writes to the ERP. */
+  dryRun: boolean;
+  state: RunState;
+  /** Workflow parameters fixed at start (e.g. the as-of date) so a resumed run decides the same way. */
+  params: Record<string, unknown>;
+  stats: RunStats;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const ITEM_STATES = ['planned', 'unchanged', 'failed'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+
+/** One record's passage through a run, persisted once its batch has been decided. */
+export interface Item {
+  runId: string;
+  /** Canonical id when mapping succeeded, else the vendor key. */
+  recordId: string;
+  state: ItemState;
+  label: string | null;
+  confidence: number | null;
+  error: string | null;
+}
+
+export function emptyStats(): RunStats {
+  return { read: 0, failed: 0, unchanged: 0, labels: {}, changes: {}, extractMs: 0, applyMs: 0 };
+}

@@ -1,0 +1,95 @@
+import type { Change, ChangeState } from '../engine/change.ts';
+import type { Item, ItemState, Run, RunState, RunStats } from '../engine/run.ts';
+
+/**
+ * The store: where runs, items, changes, the idempotency ledger, audit entries and trained models
+ * live. Callers see this interface, never SQL: an embedded SQLite store and a PostgreSQL store
+ * implement it, and both pass `store-conformance.ts`.
+ *
+ * Batch methods exist because a run persists 100,000 items; one call per batch, one transaction.
+ */
+export interface Store {
+  /** Brings the schema to the newest version; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createRun(run: Run): Promise<void>;
+  getRun(id: string): Promise<Run | undefined>;
+  /** Newest first. */
+  listRuns(options?: { limit?: number; workflow?: string }): Promise<Run[]>;
+  updateRun(id: string, patch: { state?: RunState; stats?: RunStats; error?: string | null }): Promise<void>;
+
+  /**
+   * Persists one decided batch atomically: its items (insert or replace by runId+recordId) and the
+   * changes planned for them (insert; an existing id is left as it is). A crash leaves either the
+   * whole batch or none of it.
+   */
+  saveBatch(items: Item[], changes: Change[]): Promise<void>;
+  /** Which of these record ids the run has already persisted (for resuming an extract). */
+  knownRecordIds(runId: string, recordIds: string[]): Promise<Set<string>>;
+  listItems(runId: string, options?: { state?: ItemState; limit?: number; offset?: number }): Promise<Item[]>;
+  countItems(runId: string): Promise<Partial<Record<ItemState, number>>>;
+
+  getChange(id: string): Promise<Change | undefined>;
+  /** Ordered by id; `afterId` pages through a large plan. */
+  listChanges(
+    runId: string,
+    options?: { states?: ChangeState[]; afterId?: string; limit?: number; orderBy?: 'id' | 'confidence' },
+  ): Promise<Change[]>;
+  countChanges(runId: string): Promise<Partial<Record<ChangeState, number>>>;
+  /** Moves changes to a new state (with an optional error and who decided) in one transaction. */
+  updateChanges(
+    updates: { id: string; state: ChangeState; error?: string | null; decidedBy?: string | null }[],
+  ): Promise<void>;
+  insertChanges(changes: Change[]): Promise<void>;
+
+  /**
+   * The idempotency ledger. `claim` records that a write for this key may be in flight and returns
+   * the entry as it was before (undefined if new). `complete` marks the write as done.
+   */
+  claimIdempotencyKeys(entries: { key: string; changeId: string }[]): Promise<Map<string, LedgerEntry>>;
+  completeIdempotencyKeys(keys: string[]): Promise<void>;
+  getLedgerEntries(keys: string[]): Promise<Map<string, LedgerEntry>>;
+
+  /**
+   * Appends audit entries atomically after the current tail. `build` receives the tail (or null for
+   * an empty log) and returns the fully hashed entries to insert; it runs inside the store's lock so
+   * two writers cannot fork the chain.
+   */
+  appendAudit(build: (tail: AuditEntry | null) => AuditEntry[]): Promise<AuditEntry[]>;
+  /** Entries in sequence order from `fromSeq` (inclusive). */
+  readAudit(options?: { fromSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+
+  saveModel(model: StoredModel): Promise<void>;
+  /** The newest model saved under this name, if any. */
+  loadModel(name: string): Promise<StoredModel | undefined>;
+}
+
+export interface LedgerEntry {
+  key: string;
+  changeId: string;
+  state: 'in_flight' | 'done';
+  updatedAt: string;
+}
+
+/** One link of the hash chain. `hash = sha256(prevHash + canonical JSON of the other fields)`. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  /** e.g. `extract.batch`, `ai.decisions`, `change.planned`, `change.approved`, `write.applied`. */
+  type: string;
+  runId: string | null;
+  actor: string;
+  payload: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface StoredModel {
+  name: string;
+  version: string;
+  createdAt: string;
+  metrics: Record<string, unknown>;
+  /** The serialised model; opaque to the store. */
+  body: string;
+}
