@@ -1,0 +1,141 @@
+/**
+ * The sandbox ERP: a legacy-ERP simulator with its data in a real SQLite file, seeded
+ * deterministically, serving purchase orders and suppliers over REST. The default target of the
+ * demo, the tests and the benchmark. See sandbox/README.md.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { openSandboxDatabase } from './database.ts';
+import { createIdempotencyStore } from './idempotency-store.ts';
+import { createPurchaseOrderPatcher } from './purchase-order-patch.ts';
+import { createPurchaseOrderRepository } from './purchase-order-repository.ts';
+import { createRequestLog } from './request-log.ts';
+import { resolveSandboxOptions } from './sandbox-options.ts';
+import { buildSandboxApp } from './server.ts';
+import { createSupplierRepository } from './supplier-repository.ts';
+import { readTruthLabels } from './truth-repository.ts';
+
+export type { UrgencyLabel } from './hidden-rules.ts';
+export type { PurchaseOrderLineRecord, PurchaseOrderRecord, SupplierRecord } from './records.ts';
+export type { RequestLogEntry } from './request-log.ts';
+
+/** How to start a sandbox. Only `dataDir` is required. */
+export interface SandboxOptions {
+  /** The SQLite file is `${dataDir}/sandbox.sqlite`; the directory is created if missing. */
+  dataDir: string;
+  /** Default 4010; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 42. */
+  seed?: number;
+  /** Open purchase orders, default 5000. */
+  orders?: number;
+  /** Closed orders with a buyer-set priority (the training history), default 20000. */
+  history?: number;
+  /** Default 200. */
+  suppliers?: number;
+  /** Business date `YYYY-MM-DD` the data is generated around; default today's UTC date. */
+  today?: string;
+  /** Default `sandbox-key`. */
+  apiKey?: string;
+  /** Reseed even when the file exists with the same parameters. */
+  reset?: boolean;
+  /**
+   * Info logs on stderr: the seeding, the listening address and one line per request. Default true.
+   * Warnings and errors are logged either way.
+   */
+  logRequests?: boolean;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  url: string;
+  apiKey: string;
+  dbPath: string;
+  /** The business date the data was generated around. */
+  today: string;
+  /** Stops the server (finishing requests in flight) and closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sandbox: opens `${dataDir}/sandbox.sqlite` (reused when it was seeded with the same
+ * seed, orders, history, suppliers and today; reseeded otherwise) and serves the REST API.
+ *
+ * @example
+ * const sandbox = await startSandbox({ dataDir: '.erpbridge/sandbox', port: 0 });
+ * const response = await fetch(`${sandbox.url}/api/purchase_orders?status=open`, {
+ *   headers: { authorization: `Bearer ${sandbox.apiKey}` },
+ * });
+ * await sandbox.close();
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const resolved = resolveSandboxOptions(options);
+  const destination = pino.destination({ dest: 2, sync: false });
+  const logger = pino({ name: 'sandbox', level: resolved.logRequests ? 'info' : 'warn' }, destination);
+  const { parameters } = resolved;
+  const opened = openSandboxDatabase(resolved.dataDir, parameters, resolved.reset);
+  const { db } = opened;
+  if (opened.seedReason !== null) {
+    logger.info(
+      { dbPath: opened.path, reason: opened.seedReason, ms: Math.round(opened.seedMs), ...opened.seedCounts },
+      'seeded the sandbox database',
+    );
+  }
+  let app: FastifyInstance | undefined;
+  try {
+    const purchaseOrders = createPurchaseOrderRepository(db);
+    app = buildSandboxApp({
+      purchaseOrders,
+      suppliers: createSupplierRepository(db),
+      patch: createPurchaseOrderPatcher({ db, purchaseOrders, idempotency: createIdempotencyStore(db) }),
+      truthLabels: () => readTruthLabels(db),
+      requestLog: createRequestLog(),
+      apiKey: resolved.apiKey,
+      today: parameters.today,
+      logger,
+      logRequests: resolved.logRequests,
+    });
+    await app.listen({ port: resolved.port, host: resolved.host });
+  } catch (error) {
+    await app?.close();
+    db.close();
+    throw error;
+  }
+  const server = app;
+  const address: AddressInfo | string | null = server.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : resolved.port;
+  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, dbPath: opened.path, today: parameters.today }, 'sandbox listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    apiKey: resolved.apiKey,
+    dbPath: opened.path,
+    today: parameters.today,
+    close() {
+      closing ??= (async () => {
+        try {
+          await server.close();
+        } finally {
+          db.close();
+          await flushLogger(logger);
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    logger.flush((error) => {
+      if (error) process.stderr.write(`sandbox: could not flush its log: ${error.message}\n`);
+      resolve();
+    });
+  });
+}

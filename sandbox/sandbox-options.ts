@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ConfigError } from '../src/errors/index.ts';
+import { isIsoDate, todayUtc } from './calendar.ts';
+import { MAX_ORDERS, SEED_DEFAULTS, type SeedParameters } from './seed-parameters.ts';
+
+const count = (max: number) => z.number().int().min(0).max(max);
+
+const isoDate = z.string().refine(isIsoDate, 'expected a real calendar date as YYYY-MM-DD');
+
+/** The options of {@link startSandbox}, with their defaults. Unknown options are an error. */
+export const SandboxOptionsSchema = z.strictObject({
+  dataDir: z.string().min(1),
+  port: z.number().int().min(0).max(65_535).default(4010),
+  host: z.string().min(1).default('127.0.0.1'),
+  seed: z.number().int().min(0).max(0xffff_ffff).default(SEED_DEFAULTS.seed),
+  orders: count(MAX_ORDERS).default(SEED_DEFAULTS.orders),
+  history: count(MAX_ORDERS).default(SEED_DEFAULTS.history),
+  suppliers: z.number().int().min(1).max(99_999).default(SEED_DEFAULTS.suppliers),
+  today: isoDate.optional(),
+  apiKey: z.string().min(1).default('sandbox-key'),
+  reset: z.boolean().default(false),
+  logRequests: z.boolean().default(true),
+});
+
+/** Options after defaults, with the seed parameters gathered. */
+export interface ResolvedSandboxOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  apiKey: string;
+  reset: boolean;
+  logRequests: boolean;
+  parameters: SeedParameters;
+}
+
+/**
+ * Validates the options and fills in defaults (`today` defaults to today's UTC date). Throws a
+ * ConfigError naming the first bad option before anything touches the disk.
+ */
+export function resolveSandboxOptions(options: unknown): ResolvedSandboxOptions {
+  const parsed = SandboxOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') || undefined;
+    const message = issue?.message ?? parsed.error.message;
+    const subject = key === undefined ? 'sandbox options' : `sandbox option ${key}`;
+    throw new ConfigError(`${subject}: ${message}`, {
+      key: key === undefined ? 'sandbox' : `sandbox.${key}`,
+    });
+  }
+  const { dataDir, port, host, apiKey, reset, logRequests, seed, orders, history, suppliers } = parsed.data;
+  return {
+    dataDir,
+    port,
+    host,
+    apiKey,
+    reset,
+    logRequests,
+    parameters: { seed, orders, history, suppliers, today: parsed.data.today ?? todayUtc() },
+  };
+}
