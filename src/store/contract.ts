@@ -17,6 +17,7 @@ export interface Store {
   getRun(id: string): Promise<Run | undefined>;
   /** Newest first. */
   listRuns(options?: { limit?: number; workflow?: string }): Promise<Run[]>;
+  /** Sets the given fields (undefined leaves one, null clears `error`) and `updatedAt`; an unknown id throws. */
   updateRun(id: string, patch: { state?: RunState; stats?: RunStats; error?: string | null }): Promise<void>;
 
   /**
@@ -31,21 +32,31 @@ export interface Store {
   countItems(runId: string): Promise<Partial<Record<ItemState, number>>>;
 
   getChange(id: string): Promise<Change | undefined>;
-  /** Ordered by id; `afterId` pages through a large plan. */
+  /**
+   * Ordered by id; `afterId` pages through a large plan. `orderBy: 'confidence'` puts the most
+   * confident first (ties by id), and `afterId` is then the last change of the previous page in
+   * that order. An empty `states` list matches nothing.
+   */
   listChanges(
     runId: string,
     options?: { states?: ChangeState[]; afterId?: string; limit?: number; orderBy?: 'id' | 'confidence' },
   ): Promise<Change[]>;
   countChanges(runId: string): Promise<Partial<Record<ChangeState, number>>>;
-  /** Moves changes to a new state (with an optional error and who decided) in one transaction. */
+  /**
+   * Moves changes to a new state (with an optional error and who decided) in one transaction.
+   * Undefined leaves `error`/`decidedBy` as they are, null clears them; an unknown id throws and
+   * nothing is updated.
+   */
   updateChanges(
     updates: { id: string; state: ChangeState; error?: string | null; decidedBy?: string | null }[],
   ): Promise<void>;
+  /** Inserts changes; as in `saveBatch`, an existing id is left as it is. */
   insertChanges(changes: Change[]): Promise<void>;
 
   /**
    * The idempotency ledger. `claim` records that a write for this key may be in flight and returns
-   * the entry as it was before (undefined if new). `complete` marks the write as done.
+   * the entry as it was before (undefined if new); an existing entry is left as it is. `complete`
+   * marks the write as done; completing a key never claimed throws and completes none.
    */
   claimIdempotencyKeys(entries: { key: string; changeId: string }[]): Promise<Map<string, LedgerEntry>>;
   completeIdempotencyKeys(keys: string[]): Promise<void>;
@@ -54,7 +65,8 @@ export interface Store {
   /**
    * Appends audit entries atomically after the current tail. `build` receives the tail (or null for
    * an empty log) and returns the fully hashed entries to insert; it runs inside the store's lock so
-   * two writers cannot fork the chain.
+   * two writers cannot fork the chain. Entries that do not continue the tail's seq, or whose
+   * prevHash is not the previous entry's hash, are refused and nothing is appended.
    */
   appendAudit(build: (tail: AuditEntry | null) => AuditEntry[]): Promise<AuditEntry[]>;
   /** Entries in sequence order from `fromSeq` (inclusive). */
@@ -72,7 +84,10 @@ export interface LedgerEntry {
   updatedAt: string;
 }
 
-/** One link of the hash chain. `hash = sha256(prevHash + canonical JSON of the other fields)`. */
+/**
+ * One link of the hash chain: `hash = sha256(prevHash + "\n" + canonical JSON of { seq, at, type,
+ * runId, actor, payload })`, see `src/audit/hash-chain.ts`.
+ */
 export interface AuditEntry {
   seq: number;
   at: string;

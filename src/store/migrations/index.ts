@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './0001-initial.ts';
+
+/**
+ * Every migration, by name. Names sort in the order they run; a new migration gets the next number
+ * (`0002-…`) and is added here. A migration once released is never edited: write the next one.
+ */
+export const STORE_MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+/** Kysely's migration provider over the in-code list, so no files are read at run time. */
+export const storeMigrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...STORE_MIGRATIONS }),
+};

@@ -1,0 +1,284 @@
+import { z } from 'zod';
+import { CHANGE_STATES, type Change, type ChangeState } from '../engine/change.ts';
+import {
+  ITEM_STATES,
+  type Item,
+  type ItemState,
+  POLICIES,
+  RUN_STATES,
+  type Run,
+  type RunStats,
+} from '../engine/run.ts';
+import { ErpError } from '../errors/index.ts';
+import type { AuditEntry, LedgerEntry, StoredModel } from './contract.ts';
+import type {
+  AuditEntriesTable,
+  ChangesTable,
+  IdempotencyLedgerTable,
+  ItemsTable,
+  ModelsTable,
+  RunsTable,
+} from './schema.ts';
+
+/**
+ * The row format this code writes and the only one it reads. Raise it together with a migration
+ * that converts old rows; a reader meeting a higher number refuses the row rather than guess.
+ */
+export const ROW_FORMAT_VERSION = 1;
+
+/** Where a row came from, for error messages. */
+type Table = 'runs' | 'items' | 'changes' | 'idempotency_ledger' | 'audit_entries' | 'models';
+
+const LEDGER_STATES = ['in_flight', 'done'] as const;
+
+function checkFormat(table: Table, key: string, formatVersion: number): void {
+  if (formatVersion !== ROW_FORMAT_VERSION) {
+    throw new ErpError(
+      'permanent',
+      `${table} row ${key} has format ${formatVersion}; this erpbridge reads format ${ROW_FORMAT_VERSION}`,
+      { entity: table, key, hint: 'Upgrade erpbridge to the version that wrote this store.' },
+    );
+  }
+}
+
+function oneOf<const T extends readonly string[]>(
+  allowed: T,
+  value: string,
+  table: Table,
+  column: string,
+  key: string,
+): T[number] {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) {
+    throw new ErpError(
+      'permanent',
+      `${table}.${column} of ${key} is '${value}', not one of ${allowed.join(', ')}`,
+      {
+        entity: table,
+        key,
+        field: column,
+      },
+    );
+  }
+  return found;
+}
+
+/** Parses a JSON column; a row that is not a JSON object is named in the error (table, key, column). */
+function parseJsonObject(text: string, table: Table, column: string, key: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ErpError('permanent', `${table}.${column} of ${key} is not valid JSON`, {
+      cause: error,
+      entity: table,
+      key,
+      field: column,
+    });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ErpError('permanent', `${table}.${column} of ${key} is not a JSON object`, {
+      entity: table,
+      key,
+      field: column,
+    });
+  }
+  return { ...value };
+}
+
+/** An item state read on its own (counts per state), checked like a whole row's. */
+export function itemStateOf(value: string, runId: string): ItemState {
+  return oneOf(ITEM_STATES, value, 'items', 'state', runId);
+}
+
+/** A change state read on its own (counts per state), checked like a whole row's. */
+export function changeStateOf(value: string, runId: string): ChangeState {
+  return oneOf(CHANGE_STATES, value, 'changes', 'state', runId);
+}
+
+export function runToRow(run: Run): RunsTable {
+  return {
+    id: run.id,
+    format_version: ROW_FORMAT_VERSION,
+    workflow: run.workflow,
+    policy: run.policy,
+    dry_run: run.dryRun ? 1 : 0,
+    state: run.state,
+    params: JSON.stringify(run.params),
+    stats: JSON.stringify(run.stats),
+    error: run.error,
+    created_at: run.createdAt,
+    updated_at: run.updatedAt,
+  };
+}
+
+export function rowToRun(row: RunsTable): Run {
+  checkFormat('runs', row.id, row.format_version);
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    policy: oneOf(POLICIES, row.policy, 'runs', 'policy', row.id),
+    dryRun: row.dry_run !== 0,
+    state: oneOf(RUN_STATES, row.state, 'runs', 'state', row.id),
+    params: parseJsonObject(row.params, 'runs', 'params', row.id),
+    stats: parseStats(row.stats, row.id),
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const runStatsSchema = z.object({
+  read: z.number(),
+  failed: z.number(),
+  unchanged: z.number(),
+  labels: z.record(z.string(), z.number()),
+  changes: z.partialRecord(z.enum(CHANGE_STATES), z.number()),
+  extractMs: z.number(),
+  applyMs: z.number(),
+});
+
+function parseStats(text: string, runId: string): RunStats {
+  const parsed = runStatsSchema.safeParse(parseJsonObject(text, 'runs', 'stats', runId));
+  if (!parsed.success) {
+    throw new ErpError('permanent', `runs.stats of ${runId} is not a run's stats: ${parsed.error.message}`, {
+      entity: 'runs',
+      key: runId,
+      field: 'stats',
+    });
+  }
+  return parsed.data;
+}
+
+export function itemToRow(item: Item): ItemsTable {
+  return {
+    run_id: item.runId,
+    record_id: item.recordId,
+    format_version: ROW_FORMAT_VERSION,
+    state: item.state,
+    label: item.label,
+    confidence: item.confidence,
+    error: item.error,
+  };
+}
+
+export function rowToItem(row: ItemsTable): Item {
+  const key = `${row.run_id}/${row.record_id}`;
+  checkFormat('items', key, row.format_version);
+  return {
+    runId: row.run_id,
+    recordId: row.record_id,
+    state: oneOf(ITEM_STATES, row.state, 'items', 'state', key),
+    label: row.label,
+    confidence: row.confidence,
+    error: row.error,
+  };
+}
+
+export function changeToRow(change: Change): ChangesTable {
+  return {
+    id: change.id,
+    format_version: ROW_FORMAT_VERSION,
+    run_id: change.runId,
+    entity: change.entity,
+    record_id: change.recordId,
+    before: JSON.stringify(change.before),
+    after: JSON.stringify(change.after),
+    version: change.version,
+    reason: change.reason,
+    confidence: change.confidence,
+    explanation: change.explanation,
+    idempotency_key: change.idempotencyKey,
+    state: change.state,
+    revert_of: change.revertOf,
+    decided_by: change.decidedBy,
+    error: change.error,
+    created_at: change.createdAt,
+    updated_at: change.updatedAt,
+  };
+}
+
+export function rowToChange(row: ChangesTable): Change {
+  checkFormat('changes', row.id, row.format_version);
+  return {
+    id: row.id,
+    runId: row.run_id,
+    entity: row.entity,
+    recordId: row.record_id,
+    before: parseJsonObject(row.before, 'changes', 'before', row.id),
+    after: parseJsonObject(row.after, 'changes', 'after', row.id),
+    version: row.version,
+    reason: row.reason,
+    confidence: row.confidence,
+    explanation: row.explanation,
+    idempotencyKey: row.idempotency_key,
+    state: oneOf(CHANGE_STATES, row.state, 'changes', 'state', row.id),
+    revertOf: row.revert_of,
+    decidedBy: row.decided_by,
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function rowToLedgerEntry(row: IdempotencyLedgerTable): LedgerEntry {
+  checkFormat('idempotency_ledger', row.idempotency_key, row.format_version);
+  return {
+    key: row.idempotency_key,
+    changeId: row.change_id,
+    state: oneOf(LEDGER_STATES, row.state, 'idempotency_ledger', 'state', row.idempotency_key),
+    updatedAt: row.updated_at,
+  };
+}
+
+export function auditEntryToRow(entry: AuditEntry): AuditEntriesTable {
+  return {
+    seq: entry.seq,
+    format_version: ROW_FORMAT_VERSION,
+    at: entry.at,
+    type: entry.type,
+    run_id: entry.runId,
+    actor: entry.actor,
+    payload: JSON.stringify(entry.payload),
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+  };
+}
+
+export function rowToAuditEntry(row: AuditEntriesTable): AuditEntry {
+  const key = String(row.seq);
+  checkFormat('audit_entries', key, row.format_version);
+  return {
+    seq: row.seq,
+    at: row.at,
+    type: row.type,
+    runId: row.run_id,
+    actor: row.actor,
+    payload: parseJsonObject(row.payload, 'audit_entries', 'payload', key),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export function modelToRow(model: StoredModel): ModelsTable {
+  return {
+    name: model.name,
+    version: model.version,
+    format_version: ROW_FORMAT_VERSION,
+    created_at: model.createdAt,
+    metrics: JSON.stringify(model.metrics),
+    body: model.body,
+  };
+}
+
+export function rowToModel(row: ModelsTable): StoredModel {
+  const key = `${row.name}@${row.version}`;
+  checkFormat('models', key, row.format_version);
+  return {
+    name: row.name,
+    version: row.version,
+    createdAt: row.created_at,
+    metrics: parseJsonObject(row.metrics, 'models', 'metrics', key),
+    body: row.body,
+  };
+}

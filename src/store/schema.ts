@@ -1,0 +1,89 @@
+/**
+ * The store's tables as Kysely sees them, shared by every dialect. Column names are snake_case;
+ * JSON travels as TEXT (`params`, `stats`, `before`, `after`, `payload`, `metrics`), booleans as
+ * integers 0/1, timestamps as ISO-8601 strings. Every row carries `format_version`: the shape of
+ * the row and of its JSON as erpbridge wrote it, so a reader can refuse a format it does not know
+ * instead of misreading it. The schema as a whole is versioned by the migrations.
+ */
+export interface StoreDatabase {
+  runs: RunsTable;
+  items: ItemsTable;
+  changes: ChangesTable;
+  idempotency_ledger: IdempotencyLedgerTable;
+  audit_entries: AuditEntriesTable;
+  models: ModelsTable;
+}
+
+export interface RunsTable {
+  id: string;
+  format_version: number;
+  workflow: string;
+  policy: string;
+  dry_run: number;
+  state: string;
+  params: string;
+  stats: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ItemsTable {
+  run_id: string;
+  record_id: string;
+  format_version: number;
+  state: string;
+  label: string | null;
+  confidence: number | null;
+  error: string | null;
+}
+
+export interface ChangesTable {
+  id: string;
+  format_version: number;
+  run_id: string;
+  entity: string;
+  record_id: string;
+  before: string;
+  after: string;
+  version: string | null;
+  reason: string;
+  confidence: number;
+  explanation: string;
+  idempotency_key: string;
+  state: string;
+  revert_of: string | null;
+  decided_by: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdempotencyLedgerTable {
+  idempotency_key: string;
+  format_version: number;
+  change_id: string;
+  state: string;
+  updated_at: string;
+}
+
+export interface AuditEntriesTable {
+  seq: number;
+  format_version: number;
+  at: string;
+  type: string;
+  run_id: string | null;
+  actor: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface ModelsTable {
+  name: string;
+  version: string;
+  format_version: number;
+  created_at: string;
+  metrics: string;
+  body: string;
+}

@@ -1,0 +1,636 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Change } from '../engine/change.ts';
+import { emptyStats, type Item, type Run } from '../engine/run.ts';
+import { ErpError, type ErrorKind } from '../errors/index.ts';
+import type { AuditEntry, Store, StoredModel } from './contract.ts';
+
+/** What a store implementation hands the suite: a fresh, empty store and how to dispose of it. */
+export interface StoreUnderTest {
+  store: Store;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The behaviour every Store must show, as one vitest suite. An implementation's test file calls
+ * it with a factory for a fresh, empty store (the suite runs `migrate()` itself):
+ *
+ * @example
+ * describeStoreConformance('sqlite', async () => {
+ *   const dir = await mkdtemp(join(tmpdir(), 'store-'));
+ *   const store = createSqliteStore({ path: join(dir, 'store.sqlite') });
+ *   return { store, cleanup: async () => { await store.close(); await rm(dir, { recursive: true }); } };
+ * });
+ */
+export function describeStoreConformance(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      const made = await makeStore();
+      store = made.store;
+      cleanup = made.cleanup;
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    describe('migrate', () => {
+      it('is safe to call again on a migrated store', async () => {
+        await store.migrate();
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.migrate();
+        expect(await store.getRun('run-1')).toBeDefined();
+      });
+    });
+
+    describe('runs', () => {
+      it('round-trips a run with its params and stats', async () => {
+        const run = makeRun({
+          id: 'run-1',
+          dryRun: true,
+          params: { asOf: '2024-05-01', thresholds: { urgent: 0.8 }, plants: ['1000', '2000'] },
+          stats: { ...emptyStats(), read: 12, labels: { urgent: 3 }, changes: { pending: 2 }, extractMs: 41 },
+          error: null,
+        });
+        await store.createRun(run);
+        expect(await store.getRun('run-1')).toEqual(run);
+        expect(await store.getRun('run-unknown')).toBeUndefined();
+      });
+
+      it('refuses a second run with the same id', async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await expectErpError(store.createRun(makeRun({ id: 'run-1' })), 'conflict', 'run-1');
+      });
+
+      it('lists runs newest first, by workflow and with a limit', async () => {
+        await store.createRun(makeRun({ id: 'run-a', workflow: 'po-urgency', createdAt: at(1) }));
+        await store.createRun(makeRun({ id: 'run-c', workflow: 'invoice-match', createdAt: at(3) }));
+        await store.createRun(makeRun({ id: 'run-b', workflow: 'po-urgency', createdAt: at(2) }));
+        expect(ids(await store.listRuns())).toEqual(['run-c', 'run-b', 'run-a']);
+        expect(ids(await store.listRuns({ limit: 2 }))).toEqual(['run-c', 'run-b']);
+        expect(ids(await store.listRuns({ workflow: 'po-urgency' }))).toEqual(['run-b', 'run-a']);
+        expect(await store.listRuns({ workflow: 'replenishment' })).toEqual([]);
+      });
+
+      it('rejects a limit that is not a positive integer', async () => {
+        await expectErpError(store.listRuns({ limit: 0 }), 'validation', 'limit');
+        await expectErpError(store.listItems('run-1', { offset: -1 }), 'validation', 'offset');
+      });
+
+      it('patches only the given fields and moves updatedAt', async () => {
+        const run = makeRun({ id: 'run-1', updatedAt: at(0) });
+        await store.createRun(run);
+        await store.updateRun('run-1', { state: 'planned' });
+        const planned = await store.getRun('run-1');
+        expect(planned).toMatchObject({ state: 'planned', stats: run.stats, error: null });
+        expect(planned?.updatedAt).not.toBe(at(0));
+
+        const stats = { ...emptyStats(), read: 500, changes: { approved: 4 } };
+        await store.updateRun('run-1', { stats, error: 'ERP unreachable' });
+        expect(await store.getRun('run-1')).toMatchObject({
+          state: 'planned',
+          stats,
+          error: 'ERP unreachable',
+        });
+
+        await store.updateRun('run-1', { state: 'completed', error: null });
+        expect(await store.getRun('run-1')).toMatchObject({ state: 'completed', stats, error: null });
+      });
+
+      it('refuses to update a run that does not exist', async () => {
+        await expectErpError(
+          store.updateRun('run-missing', { state: 'failed' }),
+          'validation',
+          'run-missing',
+        );
+      });
+    });
+
+    describe('items', () => {
+      beforeEach(async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.createRun(makeRun({ id: 'run-2' }));
+      });
+
+      it('saves a batch and lists its items by record id, filtered and paged', async () => {
+        const items = [
+          makeItem('run-1', 'PO-0003', { state: 'unchanged', label: 'normal', confidence: 0.61 }),
+          makeItem('run-1', 'PO-0001', { label: 'urgent', confidence: 0.93 }),
+          makeItem('run-1', 'PO-0002', { state: 'failed', label: null, confidence: null, error: 'bad date' }),
+          makeItem('run-1', 'PO-0004'),
+        ];
+        await store.saveBatch(items, []);
+        const listed = await store.listItems('run-1');
+        expect(listed.map((item) => item.recordId)).toEqual(['PO-0001', 'PO-0002', 'PO-0003', 'PO-0004']);
+        expect(listed[1]).toEqual(items[2]);
+        expect(listed[0]).toEqual(items[1]);
+        expect(recordIds(await store.listItems('run-1', { state: 'planned' }))).toEqual([
+          'PO-0001',
+          'PO-0004',
+        ]);
+        expect(recordIds(await store.listItems('run-1', { limit: 2, offset: 1 }))).toEqual([
+          'PO-0002',
+          'PO-0003',
+        ]);
+        expect(recordIds(await store.listItems('run-1', { offset: 3 }))).toEqual(['PO-0004']);
+        expect(await store.listItems('run-2')).toEqual([]);
+      });
+
+      it('replaces an item saved again under the same run and record id', async () => {
+        await store.saveBatch([makeItem('run-1', 'PO-0001', { state: 'failed', error: 'timeout' })], []);
+        await store.saveBatch([makeItem('run-1', 'PO-0001', { state: 'planned', label: 'urgent' })], []);
+        await store.saveBatch([makeItem('run-2', 'PO-0001', { state: 'unchanged' })], []);
+        expect(await store.listItems('run-1')).toEqual([
+          makeItem('run-1', 'PO-0001', { state: 'planned', label: 'urgent' }),
+        ]);
+        expect(await store.countItems('run-2')).toEqual({ unchanged: 1 });
+      });
+
+      it('counts items per state, leaving out states with none', async () => {
+        expect(await store.countItems('run-1')).toEqual({});
+        await store.saveBatch(
+          [
+            makeItem('run-1', 'PO-0001'),
+            makeItem('run-1', 'PO-0002'),
+            makeItem('run-1', 'PO-0003', { state: 'failed', error: 'x' }),
+            makeItem('run-2', 'PO-0004', { state: 'unchanged' }),
+          ],
+          [],
+        );
+        expect(await store.countItems('run-1')).toEqual({ planned: 2, failed: 1 });
+      });
+
+      it('tells which record ids a run already has, across large id lists', async () => {
+        const items = range(1500).map((n) => makeItem('run-1', recordId(n)));
+        await store.saveBatch(items, []);
+        await store.saveBatch([makeItem('run-2', 'PO-900000')], []);
+        const asked = [...range(12_000).map((n) => recordId(n + 1000)), 'PO-900000'];
+        const known = await store.knownRecordIds('run-1', asked);
+        expect(known.size).toBe(500);
+        expect(known.has(recordId(1000))).toBe(true);
+        expect(known.has(recordId(1499))).toBe(true);
+        expect(known.has('PO-900000')).toBe(false);
+        expect(await store.knownRecordIds('run-1', [])).toEqual(new Set());
+      });
+
+      it('refuses items of a run that does not exist', async () => {
+        await expectErpError(store.saveBatch([makeItem('run-missing', 'PO-0001')], []), 'validation');
+      });
+    });
+
+    describe('saveBatch', () => {
+      beforeEach(async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+      });
+
+      it('saving the same batch twice stores it once', async () => {
+        const items = range(3).map((n) => makeItem('run-1', recordId(n)));
+        const changes = range(2).map((n) => makeChange('run-1', changeId(n), { recordId: recordId(n) }));
+        await store.saveBatch(items, changes);
+        await store.saveBatch(items, changes);
+        expect(await store.countItems('run-1')).toEqual({ planned: 3 });
+        expect(await store.countChanges('run-1')).toEqual({ pending: 2 });
+        expect(await store.listChanges('run-1')).toEqual(changes);
+      });
+
+      it('leaves an existing change as it is', async () => {
+        const original = makeChange('run-1', 'chg-1');
+        await store.saveBatch([], [original]);
+        await store.updateChanges([{ id: 'chg-1', state: 'approved', decidedBy: 'anna' }]);
+        const approved = await store.getChange('chg-1');
+        await store.saveBatch([], [{ ...original, reason: 'rewritten', state: 'pending' }]);
+        expect(await store.getChange('chg-1')).toEqual(approved);
+        expect(approved).toMatchObject({ state: 'approved', decidedBy: 'anna', reason: original.reason });
+      });
+
+      it('persists all of a batch or none of it', async () => {
+        await store.saveBatch([], [makeChange('run-1', 'chg-1', { idempotencyKey: 'key-1' })]);
+        const items = range(600).map((n) => makeItem('run-1', recordId(n)));
+        const clash = makeChange('run-1', 'chg-2', { idempotencyKey: 'key-1' });
+        await expectErpError(store.saveBatch(items, [makeChange('run-1', 'chg-3'), clash]), 'conflict');
+        expect(await store.countItems('run-1')).toEqual({});
+        expect(await store.getChange('chg-3')).toBeUndefined();
+        expect(await store.countChanges('run-1')).toEqual({ pending: 1 });
+      });
+
+      it('stores batches larger than one statement can hold', async () => {
+        const items = range(2345).map((n) => makeItem('run-1', recordId(n), { confidence: n / 2345 }));
+        const changes = range(1234).map((n) => makeChange('run-1', changeId(n)));
+        await store.saveBatch(items, changes);
+        expect(await store.countItems('run-1')).toEqual({ planned: 2345 });
+        expect(await store.countChanges('run-1')).toEqual({ pending: 1234 });
+        expect(await store.listItems('run-1', { offset: 2344 })).toEqual([items[2344]]);
+      });
+    });
+
+    describe('changes', () => {
+      beforeEach(async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.createRun(makeRun({ id: 'run-2' }));
+      });
+
+      it('round-trips a change with nested before/after values', async () => {
+        const change = makeChange('run-1', 'chg-1', {
+          before: { priority: 'normal', dates: { due: '2024-05-20' }, lines: [1, 2] },
+          after: { priority: 'urgent', note: null },
+          version: 'W/"17"',
+          revertOf: 'chg-0',
+          decidedBy: 'auto',
+          error: null,
+        });
+        await store.insertChanges([change]);
+        expect(await store.getChange('chg-1')).toEqual(change);
+        expect(await store.getChange('chg-missing')).toBeUndefined();
+      });
+
+      it('lists a run’s changes in id order, by state, paged with afterId', async () => {
+        const changes = range(25).map((n) =>
+          makeChange('run-1', changeId(24 - n), { state: n % 3 === 0 ? 'approved' : 'pending' }),
+        );
+        await store.saveBatch([], changes);
+        await store.saveBatch([], [makeChange('run-2', 'chg-other')]);
+        const all = await store.listChanges('run-1');
+        expect(all.map((change) => change.id)).toEqual(range(25).map(changeId));
+
+        const pages: string[][] = [];
+        let afterId: string | undefined;
+        for (;;) {
+          const page = await store.listChanges('run-1', { limit: 10, ...(afterId ? { afterId } : {}) });
+          if (page.length === 0) break;
+          pages.push(page.map((change) => change.id));
+          afterId = page.at(-1)?.id;
+        }
+        expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
+        expect(pages.flat()).toEqual(range(25).map(changeId));
+
+        const approved = await store.listChanges('run-1', { states: ['approved'] });
+        expect(approved.every((change) => change.state === 'approved')).toBe(true);
+        expect(approved).toHaveLength(9);
+        const either = await store.listChanges('run-1', { states: ['approved', 'pending'] });
+        expect(either).toHaveLength(25);
+        expect(await store.listChanges('run-1', { states: [] })).toEqual([]);
+      });
+
+      it('orders by confidence, highest first, ties by id, and pages with afterId', async () => {
+        const confidences = [0.5, 0.9, 0.7, 0.9, 0.1, 0.7, 0.7];
+        await store.saveBatch(
+          [],
+          confidences.map((confidence, n) => makeChange('run-1', changeId(n), { confidence })),
+        );
+        const expected = ['chg-0001', 'chg-0003', 'chg-0002', 'chg-0005', 'chg-0006', 'chg-0000', 'chg-0004'];
+        const sorted = await store.listChanges('run-1', { orderBy: 'confidence' });
+        expect(sorted.map((change) => change.id)).toEqual(expected);
+        const paged: string[] = [];
+        let afterId: string | undefined;
+        for (;;) {
+          const page = await store.listChanges('run-1', {
+            orderBy: 'confidence',
+            limit: 3,
+            ...(afterId ? { afterId } : {}),
+          });
+          if (page.length === 0) break;
+          paged.push(...page.map((change) => change.id));
+          afterId = page.at(-1)?.id;
+        }
+        expect(paged).toEqual(expected);
+        await expectErpError(
+          store.listChanges('run-1', { orderBy: 'confidence', afterId: 'chg-missing' }),
+          'validation',
+          'chg-missing',
+        );
+      });
+
+      it('counts changes per state', async () => {
+        expect(await store.countChanges('run-1')).toEqual({});
+        await store.saveBatch(
+          [],
+          [
+            makeChange('run-1', 'chg-1'),
+            makeChange('run-1', 'chg-2', { state: 'applied' }),
+            makeChange('run-1', 'chg-3', { state: 'applied' }),
+            makeChange('run-2', 'chg-4', { state: 'conflict' }),
+          ],
+        );
+        expect(await store.countChanges('run-1')).toEqual({ pending: 1, applied: 2 });
+      });
+
+      it('updates states, errors and deciders; undefined keeps a field, null clears it', async () => {
+        await store.saveBatch([], [makeChange('run-1', 'chg-1'), makeChange('run-1', 'chg-2')]);
+        const before = await store.getChange('chg-1');
+        await store.updateChanges([
+          { id: 'chg-1', state: 'approved', decidedBy: 'anna' },
+          { id: 'chg-2', state: 'rejected', decidedBy: 'ben' },
+        ]);
+        await store.updateChanges([{ id: 'chg-1', state: 'failed', error: 'HTTP 500 from ERP' }]);
+        expect(await store.getChange('chg-1')).toMatchObject({
+          state: 'failed',
+          decidedBy: 'anna',
+          error: 'HTTP 500 from ERP',
+        });
+        await store.updateChanges([{ id: 'chg-1', state: 'approved', error: null, decidedBy: null }]);
+        const after = await store.getChange('chg-1');
+        expect(after).toMatchObject({ state: 'approved', decidedBy: null, error: null });
+        expect(after?.updatedAt).not.toBe(before?.updatedAt);
+        expect(after?.createdAt).toBe(before?.createdAt);
+        expect(await store.getChange('chg-2')).toMatchObject({ state: 'rejected', decidedBy: 'ben' });
+      });
+
+      it('updates all of a list or none of it', async () => {
+        await store.saveBatch([], [makeChange('run-1', 'chg-1')]);
+        await expectErpError(
+          store.updateChanges([
+            { id: 'chg-1', state: 'approved' },
+            { id: 'chg-missing', state: 'approved' },
+          ]),
+          'validation',
+          'chg-missing',
+        );
+        expect(await store.getChange('chg-1')).toMatchObject({ state: 'pending' });
+      });
+
+      it('insertChanges leaves an existing change as it is', async () => {
+        const change = makeChange('run-1', 'chg-1');
+        await store.insertChanges([change]);
+        await store.insertChanges([{ ...change, state: 'applied' }, makeChange('run-1', 'chg-2')]);
+        expect(await store.getChange('chg-1')).toEqual(change);
+        expect(await store.countChanges('run-1')).toEqual({ pending: 2 });
+      });
+    });
+
+    describe('idempotency ledger', () => {
+      it('a first claim returns nothing and leaves the keys in flight', async () => {
+        const previous = await store.claimIdempotencyKeys([
+          { key: 'key-1', changeId: 'chg-1' },
+          { key: 'key-2', changeId: 'chg-2' },
+        ]);
+        expect(previous.size).toBe(0);
+        const entries = await store.getLedgerEntries(['key-1', 'key-2', 'key-3']);
+        expect([...entries.keys()].sort()).toEqual(['key-1', 'key-2']);
+        expect(entries.get('key-1')).toMatchObject({ key: 'key-1', changeId: 'chg-1', state: 'in_flight' });
+        expect(Number.isNaN(Date.parse(entries.get('key-1')?.updatedAt ?? ''))).toBe(false);
+      });
+
+      it('a second claim returns the entries as they were and changes nothing', async () => {
+        await store.claimIdempotencyKeys([{ key: 'key-1', changeId: 'chg-1' }]);
+        const first = await store.getLedgerEntries(['key-1']);
+        const previous = await store.claimIdempotencyKeys([
+          { key: 'key-1', changeId: 'chg-other' },
+          { key: 'key-2', changeId: 'chg-2' },
+        ]);
+        expect([...previous.keys()]).toEqual(['key-1']);
+        expect(previous.get('key-1')).toEqual(first.get('key-1'));
+        expect(await store.getLedgerEntries(['key-1'])).toEqual(first);
+      });
+
+      it('complete marks keys done, and a later claim reports them done', async () => {
+        await store.claimIdempotencyKeys([
+          { key: 'key-1', changeId: 'chg-1' },
+          { key: 'key-2', changeId: 'chg-2' },
+        ]);
+        await store.completeIdempotencyKeys(['key-1']);
+        const previous = await store.claimIdempotencyKeys([{ key: 'key-1', changeId: 'chg-1' }]);
+        expect(previous.get('key-1')).toMatchObject({ changeId: 'chg-1', state: 'done' });
+        const entries = await store.getLedgerEntries(['key-1', 'key-2']);
+        expect(entries.get('key-1')?.state).toBe('done');
+        expect(entries.get('key-2')?.state).toBe('in_flight');
+      });
+
+      it('refuses to complete a key that was never claimed, completing none', async () => {
+        await store.claimIdempotencyKeys([{ key: 'key-1', changeId: 'chg-1' }]);
+        await expectErpError(
+          store.completeIdempotencyKeys(['key-1', 'key-never']),
+          'validation',
+          'key-never',
+        );
+        expect((await store.getLedgerEntries(['key-1'])).get('key-1')?.state).toBe('in_flight');
+      });
+    });
+
+    describe('audit', () => {
+      it('appends after the tail and reads back in sequence order', async () => {
+        const tails: (AuditEntry | null)[] = [];
+        const first = await store.appendAudit((tail) => {
+          tails.push(tail);
+          return linkedEntries(tail, 3);
+        });
+        const second = await store.appendAudit((tail) => {
+          tails.push(tail);
+          return linkedEntries(tail, 2);
+        });
+        expect(tails[0]).toBeNull();
+        expect(tails[1]).toEqual(first[2]);
+        expect(second.map((entry) => entry.seq)).toEqual([4, 5]);
+        expect(await store.readAudit()).toEqual([...first, ...second]);
+        expect((await store.readAudit({ fromSeq: 2, limit: 2 })).map((entry) => entry.seq)).toEqual([2, 3]);
+        expect(await store.readAudit({ fromSeq: 6 })).toEqual([]);
+      });
+
+      it('round-trips payloads and null run ids exactly', async () => {
+        const payload = {
+          items: [{ id: 'PO-1', label: 'urgent', confidence: 0.8731 }],
+          model: 'po-urgency@3',
+          nested: { empty: {}, list: [], flag: false, zero: 0, text: 'Müller & Söhne' },
+        };
+        const [entry] = await store.appendAudit((tail) => linkedEntries(tail, 1, { payload, runId: null }));
+        expect(await store.readAudit()).toEqual([entry]);
+        expect((await store.readAudit())[0]?.payload).toEqual(payload);
+      });
+
+      it('appends nothing when the builder returns nothing or throws', async () => {
+        await store.appendAudit((tail) => linkedEntries(tail, 2));
+        expect(await store.appendAudit(() => [])).toEqual([]);
+        await expect(
+          store.appendAudit(() => {
+            throw new Error('payload is not serialisable');
+          }),
+        ).rejects.toThrow('payload is not serialisable');
+        expect(await store.readAudit()).toHaveLength(2);
+      });
+
+      it('refuses entries that do not continue the chain', async () => {
+        await store.appendAudit((tail) => linkedEntries(tail, 2));
+        const [gap] = linkedEntries(null, 1).map((entry) => ({ ...entry, seq: 4 }));
+        await expectErpError(
+          store.appendAudit(() => (gap ? [gap] : [])),
+          'validation',
+          'seq 4',
+        );
+        await expectErpError(
+          store.appendAudit((tail) =>
+            linkedEntries(tail, 2).map((entry) => ({ ...entry, prevHash: 'forked' })),
+          ),
+          'validation',
+          'prevHash',
+        );
+        expect(await store.readAudit()).toHaveLength(2);
+      });
+
+      it('concurrent appends on one store never fork the chain', async () => {
+        await Promise.all(range(20).map(() => store.appendAudit((tail) => linkedEntries(tail, 5))));
+        const entries = await store.readAudit();
+        expect(entries.map((entry) => entry.seq)).toEqual(range(100).map((n) => n + 1));
+        for (const [index, entry] of entries.entries()) {
+          if (index > 0) expect(entry.prevHash).toBe(entries[index - 1]?.hash);
+        }
+      });
+    });
+
+    describe('models', () => {
+      it('round-trips a model and returns the newest by createdAt', async () => {
+        const older = makeModel({ version: '2', createdAt: at(1) });
+        const newer = makeModel({
+          version: '3',
+          createdAt: at(5),
+          metrics: { accuracy: 0.93, f1: { urgent: 0.9 } },
+        });
+        const oldest = makeModel({ version: '1', createdAt: at(0) });
+        await store.saveModel(older);
+        await store.saveModel(newer);
+        await store.saveModel(oldest);
+        await store.saveModel(makeModel({ name: 'invoice-anomaly', version: '9', createdAt: at(9) }));
+        expect(await store.loadModel('po-urgency')).toEqual(newer);
+        expect(await store.loadModel('unknown-model')).toBeUndefined();
+      });
+
+      it('saving the same name and version again replaces it', async () => {
+        await store.saveModel(makeModel({ version: '1', body: 'first' }));
+        await store.saveModel(makeModel({ version: '1', body: 'second' }));
+        expect(await store.loadModel('po-urgency')).toMatchObject({ version: '1', body: 'second' });
+      });
+    });
+  });
+}
+
+// ——— fixtures ———
+
+/** An ISO timestamp `minutes` after a fixed start, for ordering tests. */
+function at(minutes: number): string {
+  return new Date(Date.UTC(2024, 4, 1, 8, minutes)).toISOString();
+}
+
+function range(count: number): number[] {
+  return Array.from({ length: count }, (_, index) => index);
+}
+
+function recordId(n: number): string {
+  return `PO-${String(n).padStart(6, '0')}`;
+}
+
+function changeId(n: number): string {
+  return `chg-${String(n).padStart(4, '0')}`;
+}
+
+function ids(runs: Run[]): string[] {
+  return runs.map((run) => run.id);
+}
+
+function recordIds(items: Item[]): string[] {
+  return items.map((item) => item.recordId);
+}
+
+function makeRun(overrides: Partial<Run> = {}): Run {
+  return {
+    id: 'run-1',
+    workflow: 'po-urgency',
+    policy: 'review',
+    dryRun: false,
+    state: 'running',
+    params: { asOf: '2024-05-01' },
+    stats: emptyStats(),
+    error: null,
+    createdAt: at(0),
+    updatedAt: at(0),
+    ...overrides,
+  };
+}
+
+function makeItem(runId: string, id: string, overrides: Partial<Item> = {}): Item {
+  return {
+    runId,
+    recordId: id,
+    state: 'planned',
+    label: 'urgent',
+    confidence: 0.8,
+    error: null,
+    ...overrides,
+  };
+}
+
+function makeChange(runId: string, id: string, overrides: Partial<Change> = {}): Change {
+  return {
+    id,
+    runId,
+    entity: 'purchaseOrder',
+    recordId: `PO-for-${id}`,
+    before: { priority: 'normal' },
+    after: { priority: 'urgent' },
+    version: null,
+    reason: 'due in 2 days, supplier late twice',
+    confidence: 0.87,
+    explanation: 'delivery date close; supplier on-time rate 61%',
+    idempotencyKey: `key-${runId}-${id}`,
+    state: 'pending',
+    revertOf: null,
+    decidedBy: null,
+    error: null,
+    createdAt: at(0),
+    updatedAt: at(0),
+    ...overrides,
+  };
+}
+
+function makeModel(overrides: Partial<StoredModel> = {}): StoredModel {
+  return {
+    name: 'po-urgency',
+    version: '1',
+    createdAt: at(0),
+    metrics: { accuracy: 0.9 },
+    body: JSON.stringify({ weights: [0.1, -0.4] }),
+    ...overrides,
+  };
+}
+
+/** Entries that continue `tail`; their hashes are labels, since the store does not hash. */
+function linkedEntries(
+  tail: AuditEntry | null,
+  count: number,
+  fields: { payload?: Record<string, unknown>; runId?: string | null } = {},
+): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  let seq = tail?.seq ?? 0;
+  let prevHash = tail?.hash ?? '0'.repeat(64);
+  for (let index = 0; index < count; index++) {
+    seq += 1;
+    const hash = `hash-${seq}-${Math.random().toString(36).slice(2)}`;
+    entries.push({
+      seq,
+      at: at(seq),
+      type: 'extract.batch',
+      runId: fields.runId === undefined ? 'run-1' : fields.runId,
+      actor: 'erpbridge',
+      payload: fields.payload ?? { count: seq },
+      prevHash,
+      hash,
+    });
+    prevHash = hash;
+  }
+  return entries;
+}
+
+async function expectErpError(
+  promise: Promise<unknown>,
+  kind: ErrorKind,
+  messagePart?: string,
+): Promise<void> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (rejection: unknown) => rejection,
+  );
+  expect(error).toBeInstanceOf(ErpError);
+  expect(error).toMatchObject({ kind });
+  if (messagePart !== undefined)
+    expect(error).toMatchObject({ message: expect.stringContaining(messagePart) });
+}
