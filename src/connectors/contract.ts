@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ErpError } from '../errors/index.ts';
 
 /**
  * The connector contract: a configured link to one surface of an ERP. Small on purpose — a
@@ -23,10 +24,22 @@ export interface ReadQuery {
   signal?: AbortSignal;
 }
 
+/** A record the connector could not even key (no key field, not an object): kept, with why. */
+export interface RecordReject {
+  /** Position of the record on its page, from 0. */
+  index: number;
+  /** The item as the ERP sent it. */
+  data: unknown;
+  /** A `validation` error naming the entity, page and field. */
+  error: ErpError;
+}
+
 /** One page of a read, with the total when the ERP tells it. */
 export interface RecordPage {
   records: VendorRecord[];
   total: number | null;
+  /** Records left out of `records` because they could not be keyed; the read goes on. */
+  rejects?: RecordReject[];
 }
 
 export type WriteMethod = 'PATCH' | 'PUT' | 'POST';

@@ -1,0 +1,164 @@
+import { Buffer } from 'node:buffer';
+import { Pool } from 'undici';
+import { isSensitiveName } from '../../config/secrets.ts';
+import { ErpError } from '../../errors/index.ts';
+import {
+  contextOf,
+  errorForFailure,
+  errorForTimeout,
+  type HttpAnswer,
+  type Operation,
+  type RequestDescription,
+} from './http-errors.ts';
+import type { RestAuth, RestConfig } from './rest-config.ts';
+import { safeUrl } from './safe-url.ts';
+
+/**
+ * The HTTP side of the rest connector: one keep-alive undici Pool per connection, sized by
+ * `concurrency`, every request bounded by `timeoutMs` (headers and body together, the wait for a
+ * free connection included) and cancellable by the caller's signal.
+ */
+
+/** One request to the ERP. */
+export interface RestRequest {
+  operation: Operation;
+  method: 'GET' | 'PATCH' | 'PUT' | 'POST';
+  url: URL;
+  entity?: string;
+  key?: string;
+  /** Extra headers for this request only (Content-Type, If-Match…). */
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** The HTTP client of one connection. */
+export interface RestHttp {
+  /**
+   * Sends a request and reads the whole answer, whatever its status. Network failures and timeouts
+   * throw ErpError; a caller's abort throws the signal's reason, untouched.
+   */
+  send(request: RestRequest): Promise<HttpAnswer>;
+  /** The printable description of a request, for errors the caller raises itself. */
+  describe(request: RestRequest): RequestDescription;
+  /** Values that must never appear in a message: credentials and secret-looking header values. */
+  readonly secrets: readonly string[];
+  /** Waits for requests in flight, then closes the sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Creates the HTTP client for a connection. Opens no socket until the first request. */
+export function createRestHttp(connector: string, config: RestConfig): RestHttp {
+  const base = new URL(config.baseUrl);
+  const pool = new Pool(base.origin, {
+    connections: config.concurrency,
+    // Backstops only: the per-request timer below bounds the whole exchange.
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+    connect: { timeout: config.timeoutMs },
+  });
+  const secrets = secretsOf(config);
+  const fixedHeaders: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': 'erpbridge',
+    ...config.headers,
+    ...authHeaders(config.auth),
+  };
+  let closing: Promise<void> | undefined;
+
+  const describe = (request: RestRequest): RequestDescription => ({
+    connector,
+    operation: request.operation,
+    method: request.method,
+    url: safeUrl(request.url, secrets),
+    baseUrl: config.baseUrl,
+    hasAuth: config.auth !== undefined,
+    secrets,
+    ...(request.entity === undefined ? {} : { entity: request.entity }),
+    ...(request.key === undefined ? {} : { key: request.key }),
+  });
+
+  const send = async (request: RestRequest): Promise<HttpAnswer> => {
+    const description = describe(request);
+    if (closing !== undefined) {
+      throw new ErpError('permanent', `connection ${connector} is closed`, contextOf(description));
+    }
+    if (request.url.origin !== base.origin) {
+      throw new ErpError('permanent', `${description.url} is not at ${base.origin}`, contextOf(description));
+    }
+    const { signal } = request;
+    signal?.throwIfAborted();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, config.timeoutMs);
+    const onCallerAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      const response = await pool.request({
+        path: `${request.url.pathname}${request.url.search}`,
+        method: request.method,
+        headers: { ...fixedHeaders, ...request.headers },
+        body: request.body ?? null,
+        signal: controller.signal,
+      });
+      const body = await response.body.text();
+      return { status: response.statusCode, headers: response.headers, body };
+    } catch (error) {
+      if (timedOut) throw errorForTimeout(description, config.timeoutMs, error);
+      if (signal?.aborted) throw signal.reason;
+      throw errorForFailure(error, description);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerAbort);
+    }
+  };
+
+  return {
+    send,
+    describe,
+    secrets,
+    close: () => {
+      closing ??= pool.close();
+      return closing;
+    },
+  };
+}
+
+/** The headers that authenticate every request. */
+export function authHeaders(auth: RestAuth | undefined): Record<string, string> {
+  if (auth === undefined) return {};
+  switch (auth.kind) {
+    case 'bearer':
+      return { authorization: `Bearer ${auth.token}` };
+    case 'api-key':
+      return { [auth.header]: auth.value };
+    case 'basic':
+      return { authorization: `Basic ${basicCredentials(auth.username, auth.password)}` };
+  }
+}
+
+function basicCredentials(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+}
+
+/**
+ * What this connection must never print: the credentials in every form they travel in, and the
+ * values of extra headers whose names look secret (`X-Session`, `Cookie`…).
+ */
+export function secretsOf(config: RestConfig): string[] {
+  const secrets: string[] = [];
+  const { auth } = config;
+  if (auth?.kind === 'bearer') secrets.push(auth.token);
+  if (auth?.kind === 'api-key') secrets.push(auth.value);
+  if (auth?.kind === 'basic') {
+    secrets.push(basicCredentials(auth.username, auth.password), `${auth.username}:${auth.password}`);
+    if (auth.password !== '') secrets.push(auth.password);
+  }
+  for (const [name, value] of Object.entries(config.headers)) {
+    if (isSensitiveName(name)) secrets.push(value);
+  }
+  return secrets;
+}
