@@ -1,0 +1,218 @@
+import { ErpError } from '../../errors/index.ts';
+import type { StoredModel } from '../../store/contract.ts';
+import type { Classification, ClassifyProvider, ClassifyTask, Example } from '../contract.ts';
+import {
+  type ClassifierMetrics,
+  type TrainClassifierOptions,
+  TrainedClassifier,
+  trainClassifier,
+} from './classifier.ts';
+import type { EmbeddedClassifyTask } from './embedded-task.ts';
+
+/** The part of the store the embedded provider uses: one model per task name. */
+export interface ModelStore {
+  /** The newest model saved under `name`, if any. */
+  load(name: string): Promise<StoredModel | undefined>;
+  save(model: StoredModel): Promise<void>;
+}
+
+/** Labelled history, as a list or a stream (page by page from an ERP). */
+export type ExampleSource =
+  | readonly Example<unknown, string>[]
+  | Promise<readonly Example<unknown, string>[]>
+  | AsyncIterable<Example<unknown, string>>;
+
+export interface EmbeddedProviderOptions {
+  modelStore: ModelStore;
+  /**
+   * The labelled history of a task, by task name; its inputs must be that task's inputs. Called
+   * only when no stored model fits, at most once per task at a time.
+   */
+  loadExamples: (taskName: string) => ExampleSource;
+  /** Training settings; see `TrainClassifierOptions` for the defaults. */
+  training?: TrainClassifierOptions;
+  /** Upper bound on each model-store call. Default 30,000 ms. */
+  storeTimeoutMs?: number;
+  /** Clock for `createdAt` of saved models. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** What `ensureModel` found or did; the CLI prints it and the engine audits a training. */
+export interface ModelReady {
+  /** As in `Classification.model`: `embedded:po-urgency@f1`. */
+  model: string;
+  /** `<task>@f<featureVersion>`: a stored model with another version is retrained. */
+  version: string;
+  /** True when this call trained the model; false when it was loaded from the store. */
+  trained: boolean;
+  /** Why a stored model was not used, when one existed. */
+  replaced?: string;
+  metrics: ClassifierMetrics;
+}
+
+/** The embedded provider: a `ClassifyProvider` that can also be asked to get its model ready first. */
+export interface EmbeddedProvider extends ClassifyProvider {
+  readonly kind: 'embedded';
+  /**
+   * Loads the task's stored model if its version matches, else trains one from the examples and
+   * saves it. Idempotent: later calls return the same answer without touching the store.
+   */
+  ensureModel<Input, Label extends string>(
+    task: ClassifyTask<Input, Label>,
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelReady>;
+}
+
+const DEFAULT_STORE_TIMEOUT_MS = 30_000;
+
+/** `po-urgency@f1`: the version a stored model must carry to be used for this task. */
+export function modelVersion(task: { name: string; featureVersion: number }): string {
+  return `${task.name}@f${task.featureVersion}`;
+}
+
+/**
+ * The offline classifier: no network, no downloaded weights. On first use of a task it loads the
+ * stored model whose version is `${task.name}@f${task.featureVersion}`, or trains one from the
+ * task's labelled history and saves it, with its validation metrics, for the next run.
+ *
+ * @example
+ * const provider = createEmbeddedProvider({
+ *   modelStore: { load: (name) => store.loadModel(name), save: (model) => store.saveModel(model) },
+ *   loadExamples: () => history(),
+ * });
+ * const ready = await provider.ensureModel(poUrgencyTask); // { model, trained, metrics }
+ * const [result] = await provider.classify(poUrgencyTask, [input]);
+ */
+export function createEmbeddedProvider(options: EmbeddedProviderOptions): EmbeddedProvider {
+  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  if (!(storeTimeoutMs > 0)) throw new RangeError(`storeTimeoutMs must be > 0, got ${storeTimeoutMs}`);
+  const now = options.now ?? (() => new Date());
+  const ready = new Map<string, Promise<{ classifier: TrainedClassifier; summary: ModelReady }>>();
+
+  const prepare = async (
+    task: EmbeddedClassifyTask<unknown, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ classifier: TrainedClassifier; summary: ModelReady }> => {
+    const version = modelVersion(task);
+    const model = `embedded:${version}`;
+    const stored = await withTimeout(
+      options.modelStore.load(task.name),
+      storeTimeoutMs,
+      `loading model ${task.name}`,
+    );
+    let replaced: string | undefined;
+    if (stored !== undefined && stored.version !== version) {
+      replaced = `the stored model is ${stored.version}, the task needs ${version}`;
+    } else if (stored !== undefined) {
+      try {
+        const classifier = TrainedClassifier.deserialize(stored.body, task.labels);
+        return { classifier, summary: { model, version, trained: false, metrics: classifier.metrics } };
+      } catch (error) {
+        // A stored model is derived data: one this code cannot read is replaced, and the reason reported.
+        if (!(error instanceof TypeError)) throw error;
+        replaced = `the stored model could not be read (${error.message})`;
+      }
+    }
+
+    signal?.throwIfAborted();
+    const examples = await collect(options.loadExamples(task.name), signal);
+    signal?.throwIfAborted();
+    const classifier = trainClassifier(task, examples, options.training);
+    await withTimeout(
+      options.modelStore.save({
+        name: task.name,
+        version,
+        createdAt: now().toISOString(),
+        metrics: classifier.metrics,
+        body: classifier.serialize(),
+      }),
+      storeTimeoutMs,
+      `saving model ${task.name}`,
+    );
+    const summary: ModelReady = { model, version, trained: true, metrics: classifier.metrics };
+    if (replaced !== undefined) summary.replaced = replaced;
+    return { classifier, summary };
+  };
+
+  const ensure = (
+    task: EmbeddedClassifyTask<unknown, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ classifier: TrainedClassifier; summary: ModelReady }> => {
+    const version = modelVersion(task);
+    let pending = ready.get(version);
+    if (pending === undefined) {
+      pending = prepare(task, signal);
+      ready.set(version, pending);
+      // A failed load or training is not remembered: the next call tries again.
+      pending.catch(() => ready.delete(version));
+    }
+    return pending;
+  };
+
+  return {
+    kind: 'embedded',
+
+    async ensureModel(task, ensureOptions = {}) {
+      // `features` is a method, so a task of any input widens to `unknown` here: the examples that
+      // `loadExamples(task.name)` returns are, by its contract, inputs of this task.
+      const anyInput: EmbeddedClassifyTask<unknown, string> = task;
+      return (await ensure(anyInput, ensureOptions.signal)).summary;
+    },
+
+    async classify<Input, Label extends string>(
+      task: ClassifyTask<Input, Label>,
+      inputs: readonly Input[],
+      classifyOptions: { signal?: AbortSignal } = {},
+    ): Promise<Classification<Label>[]> {
+      const anyInput: EmbeddedClassifyTask<unknown, string> = task;
+      const { classifier, summary } = await ensure(anyInput, classifyOptions.signal);
+      classifyOptions.signal?.throwIfAborted();
+      const typed = classifier.forLabels(task.labels);
+      return typed.predictAll(inputs.map((input) => task.features(input))).map((prediction) => ({
+        label: prediction.label,
+        confidence: prediction.confidence,
+        probabilities: prediction.probabilities,
+        explanation: prediction.explanation,
+        model: summary.model,
+      }));
+    },
+  };
+}
+
+async function collect(
+  source: ExampleSource,
+  signal: AbortSignal | undefined,
+): Promise<readonly Example<unknown, string>[]> {
+  if (!isAsyncIterable(source)) return await source;
+  const examples: Example<unknown, string>[] = [];
+  for await (const example of source) {
+    signal?.throwIfAborted();
+    examples.push(example);
+  }
+  return examples;
+}
+
+function isAsyncIterable(source: ExampleSource): source is AsyncIterable<Example<unknown, string>> {
+  return typeof source === 'object' && source !== null && Symbol.asyncIterator in source;
+}
+
+/** Rejects with a transient `ErpError` when `promise` takes longer than `ms`; clears its timer either way. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ErpError('transient', `${what} took longer than ${ms} ms`, {
+            hint: 'check that the store is reachable, or raise storeTimeoutMs',
+          }),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
