@@ -7,7 +7,7 @@ import { ErpError } from './erp-error.ts';
  */
 export function describeError(error: unknown): string {
   if (error instanceof ConfigError) {
-    const where = error.location;
+    const where = error.location.trim();
     return where ? `${where}: ${error.message}` : error.message;
   }
   if (error instanceof ErpError) {

@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerAuditCommands } from './commands/audit.ts';
+import { registerChangeCommands } from './commands/changes.ts';
+import { registerDemoCommand } from './commands/demo.ts';
+import { registerEvalCommand } from './commands/eval.ts';
+import { registerRunCommands } from './commands/run.ts';
+import { registerSandboxCommand } from './commands/sandbox.ts';
+
+const program = new Command()
+  .name('erpbridge')
+  .description('AI workflow automation for legacy ERP systems: read, decide with AI, write back safely.')
+  .option('-c, --config <file>', 'configuration file', 'erpbridge.yaml')
+  .showHelpAfterError();
+
+registerRunCommands(program);
+registerChangeCommands(program);
+registerAuditCommands(program);
+registerEvalCommand(program);
+registerSandboxCommand(program);
+registerDemoCommand(program);
+
+await program.parseAsync(process.argv);

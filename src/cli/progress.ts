@@ -1,0 +1,57 @@
+import { SingleBar } from 'cli-progress';
+import type { ProgressEvent } from '../engine/engine.ts';
+
+/**
+ * Progress on stderr for long runs: a bar when stderr is a terminal, a line every few seconds
+ * otherwise (CI logs, pipes), nothing when quiet.
+ */
+export function progressReporter(options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}) {
+  const stream = options.stream ?? process.stderr;
+  let bar: SingleBar | null = null;
+  let phase = '';
+  let lastLine = 0;
+  const stop = () => {
+    bar?.stop();
+    bar = null;
+  };
+  const report = (event: ProgressEvent): void => {
+    // A resume is news even to a quiet caller: the command continued an earlier run.
+    if (event.phase === 'resume') {
+      stop();
+      stream.write(`resuming run ${event.runId} (it stopped while ${event.state})\n`);
+      return;
+    }
+    if (options.quiet) return;
+    if (event.phase === 'model') {
+      stop();
+      const f1 = event.metrics.macroF1;
+      const quality = typeof f1 === 'number' ? `, validation macro-F1 ${f1.toFixed(3)}` : '';
+      stream.write(
+        `model ${event.model} ${event.trained ? 'trained on the ERP history' : 'loaded'}${quality}\n`,
+      );
+      return;
+    }
+    const total = event.total ?? 0;
+    if (stream.isTTY) {
+      if (phase !== event.phase || !bar) {
+        stop();
+        phase = event.phase;
+        bar = new SingleBar({
+          format: `${event.phase.padEnd(7)} [{bar}] {value}/{total} {percentage}%`,
+          stream,
+          hideCursor: true,
+        });
+        bar.start(total, 0);
+      }
+      bar.setTotal(Math.max(total, event.done));
+      bar.update(event.done);
+      return;
+    }
+    const now = Date.now();
+    if (now - lastLine > 2000 || event.done === total) {
+      lastLine = now;
+      stream.write(`${event.phase}: ${event.done}${total ? `/${total}` : ''}\n`);
+    }
+  };
+  return { report, stop };
+}

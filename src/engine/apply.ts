@@ -1,0 +1,152 @@
+import type { PurchaseOrder } from '../canonical/purchase-order.ts';
+import type { Connection } from '../connectors/contract.ts';
+import { describeError, isErpError } from '../errors/index.ts';
+import type { EntityMapping } from '../profiles/contract.ts';
+import type { LedgerEntry, Store } from '../store/contract.ts';
+import type { Change, ChangeState, FieldValues } from './change.ts';
+import { sameValues } from './plan.ts';
+
+/** What became of one change in apply. */
+export interface ApplyOutcome {
+  change: Change;
+  state: Extract<ChangeState, 'applied' | 'conflict' | 'failed'>;
+  /** Why, for conflicts and failures; for applied changes, how it was verified. */
+  detail: string;
+  /** True when this call sent a write; false when the ledger or a read-back showed it was done. */
+  wrote: boolean;
+}
+
+export interface ApplyTarget {
+  connection: Connection;
+  mapping: EntityMapping<PurchaseOrder>;
+  store: Store;
+}
+
+/**
+ * Applies a batch of approved changes, each at most once:
+ *
+ * 1. claim every idempotency key in the ledger (committed before any write is sent);
+ * 2. per change, re-read the record; if it no longer matches `before`, it is a conflict and the
+ *    ERP's value stays — unless the ledger shows our own earlier write in flight and the record
+ *    already holds `after` (a crash between write and bookkeeping), which is verified as applied;
+ * 3. write with If-Match on the version just read and the idempotency key;
+ * 4. read back and compare with `after`;
+ * 5. mark the keys done.
+ *
+ * A process killed anywhere in here can run the same batch again without writing twice.
+ */
+export async function applyBatch(
+  target: ApplyTarget,
+  changes: readonly Change[],
+  concurrency: number,
+): Promise<ApplyOutcome[]> {
+  const previous = await target.store.claimIdempotencyKeys(
+    changes.map((change) => ({ key: change.idempotencyKey, changeId: change.id })),
+  );
+  await target.store.updateChanges(changes.map((change) => ({ id: change.id, state: 'applying' as const })));
+  const outcomes = await mapConcurrent(changes, concurrency, (change) =>
+    applyOne(target, change, previous.get(change.idempotencyKey)),
+  );
+  const done = outcomes.filter((outcome) => outcome.state === 'applied').map((o) => o.change.idempotencyKey);
+  await target.store.completeIdempotencyKeys(done);
+  await target.store.updateChanges(
+    outcomes.map((outcome) => ({
+      id: outcome.change.id,
+      state: outcome.state,
+      error: outcome.state === 'applied' ? null : outcome.detail,
+    })),
+  );
+  return outcomes;
+}
+
+async function applyOne(
+  target: ApplyTarget,
+  change: Change,
+  ledger: LedgerEntry | undefined,
+): Promise<ApplyOutcome> {
+  const { connection, mapping } = target;
+  const entity = mapping.vendorEntity;
+  const key = mapping.toVendorKey(change.recordId);
+  const outcome = (state: ApplyOutcome['state'], detail: string, wrote = false): ApplyOutcome => ({
+    change,
+    state,
+    detail,
+    wrote,
+  });
+  try {
+    if (ledger?.state === 'done' && ledger.changeId === change.id) {
+      return outcome('applied', 'already applied (idempotency ledger)');
+    }
+    const current = await readFields(target, entity, key, change);
+    if (current === null) return outcome('failed', `record ${key} no longer exists in ${entity}`);
+    if (!sameValues(current.values, change.before)) {
+      if (ledger !== undefined && sameValues(current.values, change.after)) {
+        return outcome('applied', 'verified by read-back after an interrupted apply');
+      }
+      return outcome(
+        'conflict',
+        `changed in the ERP since the plan: expected ${show(change.before)}, found ${show(current.values)}`,
+      );
+    }
+    await connection.write({
+      entity,
+      key,
+      fields: mapping.toVendorFields(change.after),
+      ifVersion: current.version,
+      idempotencyKey: change.idempotencyKey,
+    });
+    const readBack = await readFields(target, entity, key, change);
+    if (readBack === null || !sameValues(readBack.values, change.after)) {
+      return outcome(
+        'failed',
+        `read-back does not show the write: found ${show(readBack?.values ?? {})}`,
+        true,
+      );
+    }
+    return outcome('applied', 'written and verified by read-back', true);
+  } catch (error) {
+    if (isErpError(error, 'conflict')) {
+      return outcome('conflict', `changed in the ERP while applying: ${describeError(error)}`);
+    }
+    return outcome('failed', describeError(error));
+  }
+}
+
+async function readFields(
+  target: ApplyTarget,
+  entity: string,
+  key: string,
+  change: Change,
+): Promise<{ values: FieldValues; version: string | null } | null> {
+  const record = await target.connection.get(entity, key);
+  if (record === null) return null;
+  const order: Record<string, unknown> = target.mapping.toCanonical(record);
+  const values: FieldValues = {};
+  for (const field of Object.keys(change.after)) values[field] = order[field] ?? null;
+  return { values, version: record.version };
+}
+
+function show(values: FieldValues): string {
+  return Object.entries(values)
+    .map(([field, value]) => `${field}=${JSON.stringify(value)}`)
+    .join(', ');
+}
+
+/** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index];
+      if (item !== undefined) results[index] = await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,455 @@
+import type { ClassifyProvider, Example } from '../ai/contract.ts';
+import type { AuditInput, AuditLog } from '../audit/index.ts';
+import type { Connection } from '../connectors/contract.ts';
+import type { Store } from '../store/contract.ts';
+import { applyBatch } from './apply.ts';
+import type { Change, ChangeState } from './change.ts';
+import { extractMapped } from './extract.ts';
+import { loadHistoryExamples } from './history.ts';
+import { idempotencyKey, newRunId } from './ids.ts';
+import { decideBatch } from './plan.ts';
+import { emptyStats, type Item, type Run, type RunStats } from './run.ts';
+import { loadSuppliers } from './suppliers.ts';
+import type { WorkflowContext, WorkflowDefinition } from './workflow.ts';
+
+/** A provider that may need to get ready for a task first (the embedded one trains on history). */
+export interface PreparedProvider extends ClassifyProvider {
+  prepare?(task: WorkflowDefinition['task']): Promise<ModelInfo>;
+}
+
+/** Which model answers a workflow, whether it was just trained, and how it scored on validation. */
+export interface ModelInfo {
+  model: string;
+  trained: boolean;
+  metrics: Record<string, unknown>;
+}
+
+export type ProgressEvent =
+  | { phase: 'model'; model: string; trained: boolean; metrics: Record<string, unknown> }
+  | { phase: 'extract'; done: number; total: number | null }
+  | { phase: 'apply'; done: number; total: number }
+  | { phase: 'resume'; runId: string; state: Run['state'] };
+
+export interface EngineDependencies {
+  store: Store;
+  audit: AuditLog;
+  /** Opens (or reuses) the named connector's connection. */
+  connect(connectorName: string): Promise<Connection>;
+  /** The AI provider for a workflow; `history` yields labeled examples for models that learn. */
+  provider(
+    workflow: WorkflowDefinition,
+    history: () => Promise<Example<unknown, string>[]>,
+  ): PreparedProvider;
+  now?: () => Date;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface RunOptions {
+  /** Plan only; nothing is written to the ERP. The default everywhere a person starts a run. */
+  dryRun: boolean;
+  /** The date to decide as of (YYYY-MM-DD); default today. Fixed in the run for resumes. */
+  asOf?: string;
+}
+
+export interface RunReport {
+  run: Run;
+  changes: Partial<Record<ChangeState, number>>;
+  /** Changes this call wrote (not those found already applied by the ledger or a read-back). */
+  wrote: number;
+}
+
+/** Changes applied per ledger claim; a crash re-checks at most this many by reading them back. */
+const APPLY_BATCH = 128;
+
+/**
+ * The engine: runs workflows through extract → map → ai → decide → plan → approve → apply,
+ * persisting every batch so that a run killed at any point resumes where it stopped.
+ */
+export class Engine {
+  readonly #deps: EngineDependencies;
+  readonly #now: () => Date;
+
+  constructor(deps: EngineDependencies) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Runs a workflow. An unfinished run of the same workflow and mode (killed while planning or
+   * applying) is resumed instead of starting over, so running the same command again is safe.
+   */
+  async run(workflow: WorkflowDefinition, options: RunOptions): Promise<RunReport> {
+    const { store, audit } = this.#deps;
+    let run = await this.#unfinishedRun(workflow.name, options.dryRun);
+    if (run) {
+      this.#deps.onProgress?.({ phase: 'resume', runId: run.id, state: run.state });
+    } else {
+      const now = this.#now();
+      run = {
+        id: newRunId(now),
+        workflow: workflow.name,
+        policy: workflow.policy.mode,
+        dryRun: options.dryRun,
+        state: 'running',
+        params: { asOf: options.asOf ?? now.toISOString().slice(0, 10), policy: workflow.policy },
+        stats: emptyStats(),
+        error: null,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      await store.createRun(run);
+      await audit.record('run.started', run.id, {
+        workflow: workflow.name,
+        dryRun: run.dryRun,
+        params: run.params,
+      });
+    }
+    try {
+      if (run.state === 'running') run = await this.#plan(workflow, run);
+      const applies = !run.dryRun && run.policy !== 'shadow';
+      const wrote = applies ? await this.#applyApproved(workflow, run) : 0;
+      return await this.#finish(run, wrote, applies);
+    } catch (error) {
+      await store.updateRun(run.id, { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  /** Applies the approved changes of a planned run (e.g. after a person approved them). */
+  async apply(workflow: WorkflowDefinition, runId: string): Promise<RunReport> {
+    const run = await this.#requireRun(runId);
+    if (run.policy === 'shadow') {
+      throw new Error(
+        `run ${runId} is a shadow run: it never writes. Run the workflow with policy review or auto.`,
+      );
+    }
+    if (run.state === 'running') {
+      throw new Error(`run ${runId} has not finished planning; run the workflow again to resume it`);
+    }
+    const wrote = await this.#applyApproved(workflow, run);
+    return this.#finish(run, wrote, true);
+  }
+
+  /** Approves pending changes: all, the given ids, or those at or above a confidence. */
+  async approve(runId: string, selection: ChangeSelection, by: string): Promise<number> {
+    return this.#decide(runId, selection, by, 'approved');
+  }
+
+  /** Rejects pending changes; they are never applied. */
+  async reject(runId: string, selection: ChangeSelection, by: string): Promise<number> {
+    return this.#decide(runId, selection, by, 'rejected');
+  }
+
+  /**
+   * Undoes a run: for every applied change, applies the inverse change with the same checks
+   * (a record someone changed since becomes a conflict and keeps their value). Returns the
+   * revert run, itself revertible.
+   */
+  async revert(workflow: WorkflowDefinition, runId: string, by: string): Promise<RunReport> {
+    const { store, audit } = this.#deps;
+    const original = await this.#requireRun(runId);
+    const now = this.#now().toISOString();
+    const run: Run = {
+      id: newRunId(this.#now()),
+      workflow: original.workflow,
+      policy: original.policy,
+      dryRun: false,
+      state: 'applying',
+      params: { revertOf: original.id },
+      stats: emptyStats(),
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.createRun(run);
+    await audit.record('run.started', run.id, { workflow: run.workflow, revertOf: original.id }, by);
+    for await (const applied of this.#pages(original.id, ['applied'])) {
+      const inverse = applied.map(
+        (change): Change => ({
+          ...change,
+          id: `${run.id}:${change.recordId}`,
+          runId: run.id,
+          before: change.after,
+          after: change.before,
+          reason: `revert of ${change.id}`,
+          idempotencyKey: idempotencyKey(
+            run.id,
+            change.entity,
+            change.recordId,
+            `revert:${change.id}`,
+            change.before,
+          ),
+          state: 'approved',
+          revertOf: change.id,
+          decidedBy: by,
+          error: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      await store.insertChanges(inverse);
+    }
+    const wrote = await this.#applyApproved(workflow, run);
+    return this.#finish(run, wrote, true);
+  }
+
+  /**
+   * Gets a workflow's AI ready: loads its cached model or trains one on the ERP's history.
+   * Runs do this on their own; call it to train ahead (the benchmark does).
+   */
+  async prepare(workflow: WorkflowDefinition): Promise<ModelInfo | null> {
+    const { model } = await this.#prepare(workflow, this.#now().toISOString().slice(0, 10));
+    return model;
+  }
+
+  async #prepare(workflow: WorkflowDefinition, asOf: string) {
+    const connection = await this.#deps.connect(workflow.connector);
+    const context: WorkflowContext = { asOf, suppliers: await loadSuppliers(connection, workflow.profile) };
+    const provider = this.#deps.provider(workflow, async () => {
+      const { examples } = await loadHistoryExamples(workflow, connection, context);
+      return examples;
+    });
+    const model = provider.prepare ? await provider.prepare(workflow.task) : null;
+    if (model) this.#deps.onProgress?.({ phase: 'model', ...model });
+    return { connection, context, provider, model };
+  }
+
+  async #plan(workflow: WorkflowDefinition, run: Run): Promise<Run> {
+    const { store, audit } = this.#deps;
+    const asOf =
+      typeof run.params.asOf === 'string' ? run.params.asOf : this.#now().toISOString().slice(0, 10);
+    const { connection, context, provider, model } = await this.#prepare(workflow, asOf);
+    if (model?.trained)
+      await audit.record('model.trained', run.id, { model: model.model, metrics: model.metrics });
+    const stats: RunStats = structuredClone(run.stats);
+    let approvedSoFar = (await store.countChanges(run.id)).approved ?? 0;
+    const started = performance.now();
+    const pages = extractMapped(connection, workflow.profile.purchaseOrder, {
+      filter: workflow.source.filter,
+      pageSize: workflow.batchSize,
+    });
+    for await (const page of pages) {
+      const ids = [
+        ...page.records.map((order) => order.id),
+        ...page.rejects.map((reject) => reject.recordId),
+      ];
+      const known = await store.knownRecordIds(run.id, ids);
+      const orders = page.records.filter((order) => !known.has(order.id));
+      const rejects = page.rejects.filter((reject) => !known.has(reject.recordId));
+      const results = await provider.classify(
+        workflow.task,
+        orders.map((order) => workflow.toInput(order, context)),
+      );
+      const decided = decideBatch(
+        workflow,
+        { id: run.id, approvedSoFar },
+        orders,
+        results,
+        context,
+        this.#now().toISOString(),
+      );
+      const failed: Item[] = rejects.map((reject) => ({
+        runId: run.id,
+        recordId: reject.recordId,
+        state: 'failed',
+        label: null,
+        confidence: null,
+        error: reject.error,
+      }));
+      // Audit first: a crash between the two repeats an entry on resume rather than losing one.
+      await audit.recordMany(batchAuditEntries(run.id, orders, rejects, decided.items, decided.changes));
+      await store.saveBatch([...decided.items, ...failed], decided.changes);
+
+      approvedSoFar += decided.changes.filter((change) => change.state === 'approved').length;
+      stats.read += orders.length + rejects.length;
+      stats.failed += rejects.length;
+      for (const item of decided.items) {
+        if (item.state === 'unchanged') stats.unchanged++;
+        if (item.label) stats.labels[item.label] = (stats.labels[item.label] ?? 0) + 1;
+      }
+      stats.extractMs = run.stats.extractMs + (performance.now() - started);
+      await store.updateRun(run.id, { stats });
+      this.#deps.onProgress?.({ phase: 'extract', done: stats.read, total: page.total });
+    }
+    const nextState = run.dryRun || run.policy === 'shadow' ? 'planned' : 'applying';
+    await store.updateRun(run.id, { state: nextState, stats });
+    return { ...run, state: nextState, stats };
+  }
+
+  async #applyApproved(workflow: WorkflowDefinition, run: Run): Promise<number> {
+    const { store, audit } = this.#deps;
+    await store.updateRun(run.id, { state: 'applying' });
+    const connection = await this.#deps.connect(workflow.connector);
+    const target = { connection, mapping: workflow.profile.purchaseOrder, store };
+    const counts = await store.countChanges(run.id);
+    const total = (counts.approved ?? 0) + (counts.applying ?? 0);
+    const started = performance.now();
+    let done = 0;
+    let wrote = 0;
+    while (true) {
+      const batch = await store.listChanges(run.id, { states: ['approved', 'applying'], limit: APPLY_BATCH });
+      if (batch.length === 0) break;
+      const outcomes = await applyBatch(target, batch, workflow.applyConcurrency);
+      await audit.recordMany(
+        outcomes.map((outcome) => ({
+          type: `write.${outcome.state}`,
+          runId: run.id,
+          payload: {
+            changeId: outcome.change.id,
+            recordId: outcome.change.recordId,
+            before: outcome.change.before,
+            after: outcome.change.after,
+            idempotencyKey: outcome.change.idempotencyKey,
+            detail: outcome.detail,
+          },
+        })),
+      );
+      const reverted = outcomes.flatMap((o) =>
+        o.state === 'applied' && o.change.revertOf !== null ? [o.change.revertOf] : [],
+      );
+      if (reverted.length > 0) {
+        await store.updateChanges(reverted.map((id) => ({ id, state: 'reverted' as const })));
+        await audit.recordMany(
+          reverted.map((id) => ({
+            type: 'change.reverted' as const,
+            runId: run.id,
+            payload: { changeId: id },
+          })),
+        );
+      }
+      done += outcomes.length;
+      wrote += outcomes.filter((o) => o.wrote).length;
+      this.#deps.onProgress?.({ phase: 'apply', done, total });
+    }
+    const stats = { ...run.stats, applyMs: run.stats.applyMs + (performance.now() - started) };
+    await store.updateRun(run.id, { stats });
+    run.stats = stats;
+    return wrote;
+  }
+
+  /** Settles a run's state and figures: `completed` once applied with nothing left waiting, else `planned`. */
+  async #finish(run: Run, wrote: number, applied: boolean): Promise<RunReport> {
+    const { store, audit } = this.#deps;
+    const changes = await store.countChanges(run.id);
+    const items = await store.countItems(run.id);
+    const pending = changes.pending ?? 0;
+    const state = applied && pending === 0 ? 'completed' : 'planned';
+    const stats: RunStats = {
+      ...run.stats,
+      failed: items.failed ?? run.stats.failed,
+      unchanged: items.unchanged ?? run.stats.unchanged,
+      changes,
+    };
+    await store.updateRun(run.id, { state, stats, error: null });
+    if (state === 'completed') await audit.record('run.completed', run.id, { changes, pending, wrote });
+    const finished = await this.#requireRun(run.id);
+    return { run: finished, changes, wrote };
+  }
+
+  async #decide(
+    runId: string,
+    selection: ChangeSelection,
+    by: string,
+    state: 'approved' | 'rejected',
+  ): Promise<number> {
+    const { store, audit } = this.#deps;
+    const run = await this.#requireRun(runId);
+    if (state === 'approved' && run.policy === 'shadow') {
+      throw new Error(`run ${runId} is a shadow run: its changes are for measuring, not applying`);
+    }
+    const wanted = selection.ids ? new Set(selection.ids) : null;
+    let count = 0;
+    for await (const pending of this.#pages(runId, ['pending'])) {
+      const chosen = pending.filter(
+        (change) =>
+          (wanted === null || wanted.has(change.id) || wanted.has(change.recordId)) &&
+          (selection.minConfidence === undefined || change.confidence >= selection.minConfidence),
+      );
+      if (chosen.length === 0) continue;
+      await store.updateChanges(chosen.map((change) => ({ id: change.id, state, decidedBy: by })));
+      await audit.record(`change.${state}`, runId, { changeIds: chosen.map((change) => change.id) }, by);
+      count += chosen.length;
+    }
+    return count;
+  }
+
+  /** Pages through a run's changes in the given states, by id, without holding the plan in memory. */
+  async *#pages(runId: string, states: ChangeState[]): AsyncGenerator<Change[]> {
+    let afterId: string | undefined;
+    while (true) {
+      const page = await this.#deps.store.listChanges(runId, {
+        states,
+        limit: 500,
+        ...(afterId ? { afterId } : {}),
+      });
+      if (page.length === 0) return;
+      yield page;
+      afterId = page.at(-1)?.id;
+    }
+  }
+
+  async #unfinishedRun(workflow: string, dryRun: boolean): Promise<Run | undefined> {
+    const runs = await this.#deps.store.listRuns({ workflow, limit: 20 });
+    return runs.find(
+      (run) =>
+        run.dryRun === dryRun &&
+        (run.state === 'running' || run.state === 'applying') &&
+        run.params.revertOf === undefined,
+    );
+  }
+
+  async #requireRun(runId: string): Promise<Run> {
+    const run = await this.#deps.store.getRun(runId);
+    if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
+    return run;
+  }
+}
+
+/** Which pending changes an approval or rejection applies to; no field means all. */
+export interface ChangeSelection {
+  ids?: string[];
+  minConfidence?: number;
+}
+
+function batchAuditEntries(
+  runId: string,
+  orders: readonly { id: string }[],
+  rejects: readonly { recordId: string; error: string }[],
+  items: readonly Item[],
+  changes: readonly Change[],
+): AuditInput[] {
+  const entries: AuditInput[] = [
+    {
+      type: 'extract.batch',
+      runId,
+      payload: {
+        count: orders.length + rejects.length,
+        first: orders[0]?.id ?? null,
+        last: orders.at(-1)?.id ?? null,
+        rejects,
+      },
+    },
+    {
+      type: 'ai.decisions',
+      runId,
+      payload: { decisions: items.map((item) => [item.recordId, item.label, item.confidence]) },
+    },
+  ];
+  if (changes.length > 0) {
+    entries.push({
+      type: 'change.planned',
+      runId,
+      payload: {
+        changes: changes.map((change) => ({
+          id: change.id,
+          before: change.before,
+          after: change.after,
+          confidence: change.confidence,
+          state: change.state,
+          idempotencyKey: change.idempotencyKey,
+        })),
+      },
+    });
+  }
+  return entries;
+}

@@ -1,0 +1,68 @@
+/**
+ * Converters for the formats legacy ERPs speak: SAP-style `YYYYMMDD` dates, zero-padded keys,
+ * decimal commas, blank-padded strings. Each parser throws a FormatError saying what it expected;
+ * the mapping adds the record and field.
+ */
+export class FormatError extends Error {
+  override readonly name = 'FormatError';
+}
+
+/** `20261104` → `2026-11-04`. Rejects impossible dates such as `20260231`. */
+export function parseCompactDate(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
+  if (!match) throw new FormatError(`expected a date as YYYYMMDD, got ${JSON.stringify(value)}`);
+  const [, year, month, day] = match;
+  const iso = `${year}-${month}-${day}`;
+  const date = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) {
+    throw new FormatError(`${JSON.stringify(value)} is not a calendar date`);
+  }
+  return iso;
+}
+
+/** `2026-11-04` → `20261104`. */
+export function formatCompactDate(isoDate: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) throw new FormatError(`expected YYYY-MM-DD, got ${isoDate}`);
+  return isoDate.replaceAll('-', '');
+}
+
+/** `0045000123` → `45000123`; an all-zero key stays `0`. Non-digit keys are only trimmed. */
+export function stripLeadingZeros(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+  if (text === '') throw new FormatError(`expected a key, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(text)) return text;
+  return text.replace(/^0+(?=\d)/, '');
+}
+
+/** `45000123` → `0045000123` for width 10. A key longer than the width is an error, never cut. */
+export function padWithZeros(value: string, width: number): string {
+  if (!/^\d+$/.test(value)) return value;
+  if (value.length > width) throw new FormatError(`key ${value} is longer than ${width} digits`);
+  return value.padStart(width, '0');
+}
+
+/**
+ * `"12.345,67"` or `"12345,67"` → 12345.67. Also accepts a plain number or a dot-decimal string,
+ * since legacy exports mix both. Rejects anything else rather than guessing.
+ */
+export function parseDecimal(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  const text = typeof value === 'string' ? value.trim() : '';
+  let normalised: string | undefined;
+  if (/^-?\d{1,3}(\.\d{3})*(,\d+)?$/.test(text) || /^-?\d+(,\d+)?$/.test(text)) {
+    normalised = text.replaceAll('.', '').replace(',', '.');
+  } else if (/^-?\d+(\.\d+)?$/.test(text)) {
+    normalised = text;
+  }
+  if (normalised === undefined)
+    throw new FormatError(`expected a decimal number, got ${JSON.stringify(value)}`);
+  return Number(normalised);
+}
+
+/** Trims the blank padding of fixed-width fields; null and undefined become ''. */
+export function trimPadded(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'string') throw new FormatError(`expected text, got ${JSON.stringify(value)}`);
+  return value.trim();
+}
