@@ -13,9 +13,10 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import Table from 'cli-table3';
+import { ensureBuilt } from '../scripts/build.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const RUN_TS = join(ROOT, 'bin/run-ts.mjs');
+const DIST = join(ROOT, 'dist');
 const TODAY = '2026-11-02';
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 
@@ -52,7 +53,7 @@ function firstJsonLine(child: ChildProcess): Promise<Record<string, unknown>> {
 
 async function runChild(args: string[]): Promise<{ line: Record<string, unknown>; ms: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [RUN_TS, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await firstJsonLine(child);
   await new Promise((resolvePromise) => child.on('exit', resolvePromise));
   if (child.exitCode !== 0) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
@@ -65,8 +66,7 @@ async function benchSize(orders: number): Promise<SizeResult> {
   const sandbox = spawn(
     process.execPath,
     [
-      RUN_TS,
-      'sandbox/main.ts',
+      join(DIST, 'sandbox.mjs'),
       '--port',
       '0',
       '--data',
@@ -89,9 +89,9 @@ async function benchSize(orders: number): Promise<SizeResult> {
     const configFile = join(dir, 'erpbridge.yaml');
     writeFileSync(configFile, config);
 
-    const prepared = await runChild(['bench/engine-run.ts', '--config', configFile, '--prepare']);
+    const prepared = await runChild([join(DIST, 'bench-engine-run.mjs'), '--config', configFile, '--prepare']);
     const { line: run, ms: wallMs } = await runChild([
-      'bench/engine-run.ts',
+      join(DIST, 'bench-engine-run.mjs'),
       '--config',
       configFile,
       '--as-of',
@@ -126,6 +126,8 @@ async function benchSize(orders: number): Promise<SizeResult> {
   }
 }
 
+// The engine and the sandbox run as users run them: plain Node on the bundle (see scripts/build.mjs).
+await ensureBuilt();
 const results: SizeResult[] = [];
 for (const size of sizes) {
   process.stderr.write(`bench: po-urgency over ${size} open orders…\n`);

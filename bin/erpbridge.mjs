@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the package needs no build step.
-import { register } from 'tsx/esm/api';
+// The erpbridge CLI: runs the bundle in dist/, rebuilding it first when a source file is newer.
+import { ensureBuilt } from '../scripts/build.mjs';
 
-register();
-await import('../src/cli/main.ts');
+process.enableSourceMaps?.();
+await ensureBuilt();
+await import('../dist/cli.mjs');

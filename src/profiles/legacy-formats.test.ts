@@ -18,6 +18,11 @@ describe('legacy formats', () => {
 
   it('refuses dates that are not on the calendar or not dates at all', () => {
     expect(() => parseCompactDate('20260231')).toThrow(/not a calendar date/);
+    expect(() => parseCompactDate('20250229')).toThrow(/not a calendar date/);
+    expect(() => parseCompactDate('19000229')).toThrow(/not a calendar date/);
+    expect(parseCompactDate('20000229')).toBe('2000-02-29');
+    expect(() => parseCompactDate('20261300')).toThrow(/not a calendar date/);
+    expect(() => parseCompactDate('20261100')).toThrow(/not a calendar date/);
     expect(() => parseCompactDate('2026-11-04')).toThrow(FormatError);
     expect(() => parseCompactDate('')).toThrow(/YYYYMMDD/);
     expect(() => parseCompactDate(20261104)).toThrow(/YYYYMMDD/);

@@ -7,18 +7,27 @@ export class FormatError extends Error {
   override readonly name = 'FormatError';
 }
 
-/** `20261104` → `2026-11-04`. Rejects impossible dates such as `20260231`. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `20261104` → `2026-11-04`. Rejects impossible dates such as `20260231`. Pure arithmetic, no Date
+ * objects: it runs for every date of every line of every record read.
+ */
 export function parseCompactDate(value: unknown): string {
-  const text = typeof value === 'string' ? value.trim() : '';
-  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
-  if (!match) throw new FormatError(`expected a date as YYYYMMDD, got ${JSON.stringify(value)}`);
-  const [, year, month, day] = match;
-  const iso = `${year}-${month}-${day}`;
-  const date = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) {
+  let text = typeof value === 'string' ? value : '';
+  if (text.length !== 8) text = text.trim();
+  if (text.length !== 8 || !/^\d{8}$/.test(text)) {
+    throw new FormatError(`expected a date as YYYYMMDD, got ${JSON.stringify(value)}`);
+  }
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(4, 6));
+  const day = Number(text.slice(6, 8));
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (monthDays === undefined || day < 1 || day > monthDays) {
     throw new FormatError(`${JSON.stringify(value)} is not a calendar date`);
   }
-  return iso;
+  return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
 }
 
 /** `2026-11-04` → `20261104`. */

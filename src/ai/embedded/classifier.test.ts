@@ -148,6 +148,34 @@ describe('TrainedClassifier.predict', () => {
     expect(effects).toEqual([...effects].sort((a, b) => b - a));
   });
 
+  test('with only the top contributions, gives the same labels and explanations', () => {
+    const rows = examples.slice(0, 200).map((example) => deliveryTask.features(example.input));
+    const full = classifier.predictAll(rows);
+    const top = classifier.predictAll(rows, { contributions: 'top' });
+    expect(top.map((p) => [p.label, p.confidence, p.explanation])).toEqual(
+      full.map((p) => [p.label, p.confidence, p.explanation]),
+    );
+    top.forEach((prediction, i) => {
+      expect(prediction.contributions.length).toBeLessThanOrEqual(5);
+      expect(prediction.contributions.every((contribution) => contribution.effect > 0)).toBe(true);
+      expect(prediction.contributions).toEqual(
+        full[i]?.contributions
+          .filter((contribution) => contribution.effect > 0)
+          .slice(0, prediction.contributions.length),
+      );
+    });
+  });
+
+  test('lazy explanations are the top explanations, worked out when first read', () => {
+    const rows = examples.slice(0, 100).map((example) => deliveryTask.features(example.input));
+    const top = classifier.predictAll(rows, { contributions: 'top' });
+    const lazy = classifier.predictAll(rows, { contributions: 'lazy' });
+    expect(lazy.map((p) => [p.label, p.confidence, p.explanation, p.contributions])).toEqual(
+      top.map((p) => [p.label, p.confidence, p.explanation, p.contributions]),
+    );
+    expect(lazy[0]?.explanation).toBe(lazy[0]?.explanation);
+  });
+
   test('predictAll equals predict row by row', () => {
     const rows = examples.slice(0, 20).map((example) => deliveryTask.features(example.input));
     expect(classifier.predictAll(rows)).toEqual(rows.map((row) => classifier.predict(row)));

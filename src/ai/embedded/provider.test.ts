@@ -36,15 +36,16 @@ function history(count: number): Example<Order, Label>[] {
 /** An in-memory model store that records what happened to it. */
 function memoryStore(initial: StoredModel[] = []): ModelStore & { saved: StoredModel[]; loads: number } {
   const models = new Map(initial.map((model) => [model.name, model]));
+  const saved: StoredModel[] = [];
   const store = {
-    saved: [] as StoredModel[],
+    saved,
     loads: 0,
     async load(name: string) {
       store.loads++;
       return models.get(name);
     },
     async save(model: StoredModel) {
-      store.saved.push(model);
+      saved.push(model);
       models.set(model.name, model);
     },
   };

@@ -168,11 +168,15 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Embedd
       const { classifier, summary } = await ensure(anyInput, classifyOptions.signal);
       classifyOptions.signal?.throwIfAborted();
       const typed = classifier.forLabels(task.labels);
-      return typed.predictAll(inputs.map((input) => task.features(input))).map((prediction) => ({
+      const features = inputs.map((input) => task.features(input));
+      // Explanations are worked out when read: most classified records are never explained.
+      return typed.predictAll(features, { contributions: 'lazy' }).map((prediction) => ({
         label: prediction.label,
         confidence: prediction.confidence,
         probabilities: prediction.probabilities,
-        explanation: prediction.explanation,
+        get explanation() {
+          return prediction.explanation;
+        },
         model: summary.model,
       }));
     },

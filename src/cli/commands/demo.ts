@@ -1,15 +1,14 @@
 import { rmSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { startSandbox } from '../../../sandbox/index.ts';
 import { openContext } from '../context.ts';
 import { action, CommandFailed } from '../exit.ts';
+import { packageRoot } from '../package-root.ts';
 import { progressReporter } from '../progress.ts';
 import { renderChanges, renderRunSummary } from '../render.ts';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Counts the sandbox's PATCH requests that changed data — the demo's proof that a dry run wrote nothing. */
 async function appliedWrites(sandboxUrl: string): Promise<number> {
@@ -49,7 +48,7 @@ export function registerDemoCommand(program: Command): void {
         });
         const progress = progressReporter();
         const context = await openContext({
-          configFile: join(PACKAGE_ROOT, 'erpbridge.yaml'),
+          configFile: join(packageRoot(), 'erpbridge.yaml'),
           env: { ...process.env, SANDBOX_URL: sandbox.url, SANDBOX_API_KEY: sandbox.apiKey },
           storePath,
           onProgress: progress.report,

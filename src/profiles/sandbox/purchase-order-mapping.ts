@@ -1,5 +1,4 @@
 import { PRIORITIES, type Priority, PurchaseOrder, type PurchaseOrderLine } from '../../canonical/index.ts';
-import type { VendorRecord } from '../../connectors/contract.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import {
@@ -10,7 +9,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { readField } from '../map-fields.ts';
+import { FieldReader } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -47,25 +46,27 @@ function parseOptionalDate(value: unknown): string | null {
   return trimPadded(value) === '' ? null : parseCompactDate(value);
 }
 
-function parseLine(record: VendorRecord, raw: unknown, index: number): PurchaseOrderLine {
+function parseLine(reader: FieldReader, raw: unknown, index: number): PurchaseOrderLine {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ErpError('validation', `line ${index + 1} is not an object`, {
       entity: ENTITY,
-      key: record.key,
+      key: reader.key,
       field: `lines[${index}]`,
     });
   }
-  const line = { key: record.key, data: Object.fromEntries(Object.entries(raw)) };
-  const at = (field: string) => `lines[${index}].${field}`;
   return {
-    lineNumber: readField(line, ENTITY, at('line_no'), () => Number(stripLeadingZeros(line.data.line_no))),
-    itemId: readField(line, ENTITY, at('item_no'), () => stripLeadingZeros(line.data.item_no)),
-    description: readField(line, ENTITY, at('description'), () => trimPadded(line.data.description)),
-    quantity: readField(line, ENTITY, at('quantity'), () => parseDecimal(line.data.quantity)),
-    unitPrice: readField(line, ENTITY, at('unit_price'), () => parseDecimal(line.data.unit_price)),
-    uom: readField(line, ENTITY, at('uom'), () => trimPadded(line.data.uom)),
-    needBy: readField(line, ENTITY, at('need_by'), () => parseOptionalDate(line.data.need_by)),
+    lineNumber: Number(reader.read(raw, 'line_no', stripLeadingZeros, index)),
+    itemId: reader.read(raw, 'item_no', stripLeadingZeros, index),
+    description: reader.read(raw, 'description', trimPadded, index),
+    quantity: reader.read(raw, 'quantity', parseDecimal, index),
+    unitPrice: reader.read(raw, 'unit_price', parseDecimal, index),
+    uom: reader.read(raw, 'uom', trimPadded, index),
+    needBy: reader.read(raw, 'need_by', parseOptionalDate, index),
   };
+}
+
+function parseTimestamp(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
 }
 
 /** Sandbox `purchase_orders` ⇄ canonical PurchaseOrder. */
@@ -73,9 +74,8 @@ export const sandboxPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
   vendorEntity: ENTITY,
 
   toCanonical(record) {
-    const field = <T>(name: string, convert: (value: unknown) => T) =>
-      readField(record, ENTITY, name, convert);
-    const rawLines = record.data.lines ?? [];
+    const { data } = record;
+    const rawLines = data.lines ?? [];
     if (!Array.isArray(rawLines)) {
       throw new ErpError('validation', 'lines is not a list', {
         entity: ENTITY,
@@ -83,24 +83,28 @@ export const sandboxPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
         field: 'lines',
       });
     }
-    const order = {
-      id: field('po_number', stripLeadingZeros),
-      supplierId: field('supplier_id', stripLeadingZeros),
-      orderDate: field('order_date', parseCompactDate),
-      needBy: field('need_by', parseCompactDate),
-      totalAmount: field('total_amount', parseDecimal),
-      currency: field('currency', trimPadded),
-      description: field('description', trimPadded),
-      notes: field('notes', trimPadded),
-      buyer: field('buyer', trimPadded),
-      status: field('status', parseStatus),
-      priority: field('priority', parsePriority),
-      lines: rawLines.map((line, index) => parseLine(record, line, index)),
-      version: record.version,
-      updatedAt: field('updated_at', (value) =>
-        value === undefined || value === null ? null : String(value),
-      ),
-    };
+    const reader = new FieldReader(ENTITY, record.key);
+    let order: PurchaseOrder;
+    try {
+      order = {
+        id: reader.read(data, 'po_number', stripLeadingZeros),
+        supplierId: reader.read(data, 'supplier_id', stripLeadingZeros),
+        orderDate: reader.read(data, 'order_date', parseCompactDate),
+        needBy: reader.read(data, 'need_by', parseCompactDate),
+        totalAmount: reader.read(data, 'total_amount', parseDecimal),
+        currency: reader.read(data, 'currency', trimPadded),
+        description: reader.read(data, 'description', trimPadded),
+        notes: reader.read(data, 'notes', trimPadded),
+        buyer: reader.read(data, 'buyer', trimPadded),
+        status: reader.read(data, 'status', parseStatus),
+        priority: reader.read(data, 'priority', parsePriority),
+        lines: rawLines.map((line, index) => parseLine(reader, line, index)),
+        version: record.version,
+        updatedAt: reader.read(data, 'updated_at', parseTimestamp),
+      };
+    } catch (error) {
+      throw reader.failure(error);
+    }
     const parsed = PurchaseOrder.safeParse(order);
     if (!parsed.success) {
       const [issue] = parsed.error.issues;

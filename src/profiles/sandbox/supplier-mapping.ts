@@ -2,7 +2,7 @@ import { Supplier } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { padWithZeros, parseDecimal, stripLeadingZeros, trimPadded } from '../legacy-formats.ts';
-import { readField } from '../map-fields.ts';
+import { FieldReader } from '../map-fields.ts';
 
 const ENTITY = 'suppliers';
 
@@ -11,15 +11,20 @@ export const sandboxSupplierMapping: EntityMapping<Supplier> = {
   vendorEntity: ENTITY,
 
   toCanonical(record) {
-    const field = <T>(name: string, convert: (value: unknown) => T) =>
-      readField(record, ENTITY, name, convert);
-    const supplier = {
-      id: field('supplier_id', stripLeadingZeros),
-      name: field('name', trimPadded),
-      country: field('country', trimPadded),
-      leadTimeDays: field('lead_time_days', parseDecimal),
-      onTimeRate: field('on_time_pct', (value) => parseDecimal(value) / 100),
-    };
+    const reader = new FieldReader(ENTITY, record.key);
+    const { data } = record;
+    let supplier: Supplier;
+    try {
+      supplier = {
+        id: reader.read(data, 'supplier_id', stripLeadingZeros),
+        name: reader.read(data, 'name', trimPadded),
+        country: reader.read(data, 'country', trimPadded),
+        leadTimeDays: reader.read(data, 'lead_time_days', parseDecimal),
+        onTimeRate: reader.read(data, 'on_time_pct', parseDecimal) / 100,
+      };
+    } catch (error) {
+      throw reader.failure(error);
+    }
     const parsed = Supplier.safeParse(supplier);
     if (!parsed.success) {
       const [issue] = parsed.error.issues;
