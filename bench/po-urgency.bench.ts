@@ -53,7 +53,10 @@ function firstJsonLine(child: ChildProcess): Promise<Record<string, unknown>> {
 
 async function runChild(args: string[]): Promise<{ line: Record<string, unknown>; ms: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--enable-source-maps', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The same V8 flags the erpbridge CLI runs with (bin/erpbridge.mjs).
+  const child = spawn(process.execPath, ['--max-old-space-size=1024', '--enable-source-maps', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await firstJsonLine(child);
   await new Promise((resolvePromise) => child.on('exit', resolvePromise));
   if (child.exitCode !== 0) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
@@ -89,7 +92,12 @@ async function benchSize(orders: number): Promise<SizeResult> {
     const configFile = join(dir, 'erpbridge.yaml');
     writeFileSync(configFile, config);
 
-    const prepared = await runChild([join(DIST, 'bench-engine-run.mjs'), '--config', configFile, '--prepare']);
+    const prepared = await runChild([
+      join(DIST, 'bench-engine-run.mjs'),
+      '--config',
+      configFile,
+      '--prepare',
+    ]);
     const { line: run, ms: wallMs } = await runChild([
       join(DIST, 'bench-engine-run.mjs'),
       '--config',
