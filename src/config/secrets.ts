@@ -108,7 +108,6 @@ function substitute(
     const parsed = VARIABLE.exec(body ?? '');
     const variable = parsed?.[1];
     if (parsed === null || variable === undefined) {
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the reference syntax
       throw new ConfigError('malformed reference: expected ${NAME} or ${NAME:-default}', { key: path });
     }
     const fallback = parsed[2];

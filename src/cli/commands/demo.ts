@@ -9,7 +9,6 @@ import { packageRoot } from '../package-root.ts';
 import { progressReporter } from '../progress.ts';
 import { renderChanges, renderRunSummary } from '../render.ts';
 
-
 /** Counts the sandbox's PATCH requests that changed data — the demo's proof that a dry run wrote nothing. */
 async function appliedWrites(sandboxUrl: string): Promise<number> {
   const response = await request(`${sandboxUrl}/_sandbox/requests?method=PATCH`);
