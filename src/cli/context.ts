@@ -62,7 +62,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
       });
     }
     // Only one task kind exists today; the config schema keeps the choice closed until more do.
-    return poUrgencyWorkflow(name, config) as unknown as WorkflowDefinition;
+    return poUrgencyWorkflow(name, config);
   };
   const provider = (_workflow: WorkflowDefinition, history: () => Promise<Example<unknown, string>[]>) =>
     makeProvider(loaded, store, history);

@@ -1,6 +1,7 @@
 import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import type { AuditInput, AuditLog } from '../audit/index.ts';
 import type { Connection } from '../connectors/contract.ts';
+import { describeError } from '../errors/index.ts';
 import type { Store } from '../store/contract.ts';
 import { applyBatch } from './apply.ts';
 import type { Change, ChangeState } from './change.ts';
@@ -110,7 +111,7 @@ export class Engine {
       const wrote = applies ? await this.#applyApproved(workflow, run) : 0;
       return await this.#finish(run, wrote, applies);
     } catch (error) {
-      await store.updateRun(run.id, { error: error instanceof Error ? error.message : String(error) });
+      await store.updateRun(run.id, { error: describeError(error) });
       throw error;
     }
   }

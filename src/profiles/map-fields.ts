@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ErpError } from '../errors/index.ts';
 import { FormatError } from './legacy-formats.ts';
 
@@ -43,4 +44,23 @@ export class FieldReader {
       cause: error,
     });
   }
+}
+
+/**
+ * Checks a mapped record against its canonical schema; the first problem becomes a validation
+ * error naming the entity, the record and the canonical field.
+ */
+export function validateCanonical<Schema extends z.ZodType>(
+  schema: Schema,
+  name: string,
+  value: unknown,
+  where: { entity: string; key: string },
+): z.infer<Schema> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  throw new ErpError('validation', `record does not fit ${name}: ${issue?.message ?? 'invalid'}`, {
+    ...where,
+    field: issue?.path.join('.') ?? '',
+  });
 }

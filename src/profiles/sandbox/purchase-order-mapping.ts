@@ -9,7 +9,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { FieldReader } from '../map-fields.ts';
+import { FieldReader, validateCanonical } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -105,16 +105,7 @@ export const sandboxPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
     } catch (error) {
       throw reader.failure(error);
     }
-    const parsed = PurchaseOrder.safeParse(order);
-    if (!parsed.success) {
-      const [issue] = parsed.error.issues;
-      throw new ErpError('validation', `record does not fit PurchaseOrder: ${issue?.message ?? 'invalid'}`, {
-        entity: ENTITY,
-        key: record.key,
-        field: issue?.path.join('.') ?? '',
-      });
-    }
-    return parsed.data;
+    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, { entity: ENTITY, key: record.key });
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),

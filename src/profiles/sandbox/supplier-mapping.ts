@@ -2,7 +2,7 @@ import { Supplier } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { padWithZeros, parseDecimal, stripLeadingZeros, trimPadded } from '../legacy-formats.ts';
-import { FieldReader } from '../map-fields.ts';
+import { FieldReader, validateCanonical } from '../map-fields.ts';
 
 const ENTITY = 'suppliers';
 
@@ -25,16 +25,7 @@ export const sandboxSupplierMapping: EntityMapping<Supplier> = {
     } catch (error) {
       throw reader.failure(error);
     }
-    const parsed = Supplier.safeParse(supplier);
-    if (!parsed.success) {
-      const [issue] = parsed.error.issues;
-      throw new ErpError('validation', `record does not fit Supplier: ${issue?.message ?? 'invalid'}`, {
-        entity: ENTITY,
-        key: record.key,
-        field: issue?.path.join('.') ?? '',
-      });
-    }
-    return parsed.data;
+    return validateCanonical(Supplier, 'Supplier', supplier, { entity: ENTITY, key: record.key });
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),
