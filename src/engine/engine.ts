@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import type { AuditInput, AuditLog } from '../audit/index.ts';
 import type { Connection } from '../connectors/contract.ts';
@@ -11,6 +12,7 @@ import { idempotencyKey, newRunId } from './ids.ts';
 import { decideBatch } from './plan.ts';
 import { emptyStats, type Item, type Run, type RunStats } from './run.ts';
 import { loadSuppliers } from './suppliers.ts';
+import { createLocalQueue, type WorkQueue } from './work-queue.ts';
 import type { WorkflowContext, WorkflowDefinition } from './workflow.ts';
 
 /** A provider that may need to get ready for a task first (the embedded one trains on history). */
@@ -41,9 +43,19 @@ export interface EngineDependencies {
     workflow: WorkflowDefinition,
     history: () => Promise<Example<unknown, string>[]>,
   ): PreparedProvider;
+  /** Where apply jobs go; default: run them in this process, one batch at a time. */
+  queue?: WorkQueue;
   now?: () => Date;
   onProgress?: (event: ProgressEvent) => void;
 }
+
+/** An apply job: a batch of one run's changes, by id. Plain JSON, so a distributed queue can carry it. */
+export const ApplyJob = z.strictObject({
+  runId: z.string().min(1),
+  workflow: z.string().min(1),
+  changeIds: z.array(z.string().min(1)).min(1),
+});
+export type ApplyJob = z.infer<typeof ApplyJob>;
 
 export interface RunOptions {
   /** Plan only; nothing is written to the ERP. The default everywhere a person starts a run. */
@@ -69,10 +81,17 @@ const APPLY_BATCH = 128;
 export class Engine {
   readonly #deps: EngineDependencies;
   readonly #now: () => Date;
+  readonly #queue: WorkQueue;
+  /** Workflows this process has applied for, by name: apply jobs name theirs. */
+  readonly #workflows = new Map<string, WorkflowDefinition>();
+  /** Progress of the applies this process is waiting on, by run. */
+  readonly #tallies = new Map<string, { done: number; wrote: number; total: number }>();
 
   constructor(deps: EngineDependencies) {
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
+    this.#queue = deps.queue ?? createLocalQueue();
+    this.#queue.handle('apply', ApplyJob, (job) => this.#applyJob(job));
   }
 
   /**
@@ -277,55 +296,87 @@ export class Engine {
     return { ...run, state: nextState, stats };
   }
 
+  /**
+   * Applies a run's approved changes: pages of them go to the work queue as apply jobs (in this
+   * process by default; to workers when the queue is distributed) and this waits until all are done.
+   */
   async #applyApproved(workflow: WorkflowDefinition, run: Run): Promise<number> {
-    const { store, audit } = this.#deps;
+    const { store } = this.#deps;
     await store.updateRun(run.id, { state: 'applying' });
-    const connection = await this.#deps.connect(workflow.connector);
-    const target = { connection, mapping: workflow.profile.purchaseOrder, store };
+    this.#workflows.set(workflow.name, workflow);
     const counts = await store.countChanges(run.id);
-    const total = (counts.approved ?? 0) + (counts.applying ?? 0);
+    const tally = { done: 0, wrote: 0, total: (counts.approved ?? 0) + (counts.applying ?? 0) };
+    this.#tallies.set(run.id, tally);
     const started = performance.now();
-    let done = 0;
-    let wrote = 0;
-    while (true) {
-      const batch = await store.listChanges(run.id, { states: ['approved', 'applying'], limit: APPLY_BATCH });
-      if (batch.length === 0) break;
-      const outcomes = await applyBatch(target, batch, workflow.applyConcurrency);
-      await audit.recordMany(
-        outcomes.map((outcome) => ({
-          type: `write.${outcome.state}`,
+    try {
+      for await (const page of this.#pages(run.id, ['approved', 'applying'], APPLY_BATCH)) {
+        const job: ApplyJob = {
           runId: run.id,
-          payload: {
-            changeId: outcome.change.id,
-            recordId: outcome.change.recordId,
-            before: outcome.change.before,
-            after: outcome.change.after,
-            idempotencyKey: outcome.change.idempotencyKey,
-            detail: outcome.detail,
-          },
-        })),
-      );
-      const reverted = outcomes.flatMap((o) =>
-        o.state === 'applied' && o.change.revertOf !== null ? [o.change.revertOf] : [],
-      );
-      if (reverted.length > 0) {
-        await store.updateChanges(reverted.map((id) => ({ id, state: 'reverted' as const })));
-        await audit.recordMany(
-          reverted.map((id) => ({
-            type: 'change.reverted' as const,
-            runId: run.id,
-            payload: { changeId: id },
-          })),
-        );
+          workflow: workflow.name,
+          changeIds: page.map((change) => change.id),
+        };
+        await this.#queue.add('apply', [job]);
       }
-      done += outcomes.length;
-      wrote += outcomes.filter((o) => o.wrote).length;
-      this.#deps.onProgress?.({ phase: 'apply', done, total });
+      await this.#queue.drain();
+    } finally {
+      this.#tallies.delete(run.id);
     }
     const stats = { ...run.stats, applyMs: run.stats.applyMs + (performance.now() - started) };
     await store.updateRun(run.id, { stats });
     run.stats = stats;
-    return wrote;
+    return tally.wrote;
+  }
+
+  /** One apply job: the listed changes that are still waiting to be applied, as one ledger batch. */
+  async #applyJob(job: ApplyJob): Promise<void> {
+    const { store, audit } = this.#deps;
+    const workflow = this.#workflows.get(job.workflow);
+    if (!workflow)
+      throw new Error(`apply job for workflow ${job.workflow}, which this process does not know`);
+    const found = await Promise.all(job.changeIds.map((id) => store.getChange(id)));
+    const batch = found.filter(
+      (change): change is Change =>
+        change !== undefined && (change.state === 'approved' || change.state === 'applying'),
+    );
+    const connection = await this.#deps.connect(workflow.connector);
+    const outcomes = await applyBatch(
+      { connection, mapping: workflow.profile.purchaseOrder, store },
+      batch,
+      workflow.applyConcurrency,
+    );
+    await audit.recordMany(
+      outcomes.map((outcome) => ({
+        type: `write.${outcome.state}` as const,
+        runId: job.runId,
+        payload: {
+          changeId: outcome.change.id,
+          recordId: outcome.change.recordId,
+          before: outcome.change.before,
+          after: outcome.change.after,
+          idempotencyKey: outcome.change.idempotencyKey,
+          detail: outcome.detail,
+        },
+      })),
+    );
+    const reverted = outcomes.flatMap((o) =>
+      o.state === 'applied' && o.change.revertOf !== null ? [o.change.revertOf] : [],
+    );
+    if (reverted.length > 0) {
+      await store.updateChanges(reverted.map((id) => ({ id, state: 'reverted' as const })));
+      await audit.recordMany(
+        reverted.map((id) => ({
+          type: 'change.reverted' as const,
+          runId: job.runId,
+          payload: { changeId: id },
+        })),
+      );
+    }
+    const tally = this.#tallies.get(job.runId);
+    if (tally) {
+      tally.done += outcomes.length;
+      tally.wrote += outcomes.filter((outcome) => outcome.wrote).length;
+      this.#deps.onProgress?.({ phase: 'apply', done: tally.done, total: tally.total });
+    }
   }
 
   /** Settles a run's state and figures: `completed` once applied with nothing left waiting, else `planned`. */
@@ -375,12 +426,12 @@ export class Engine {
   }
 
   /** Pages through a run's changes in the given states, by id, without holding the plan in memory. */
-  async *#pages(runId: string, states: ChangeState[]): AsyncGenerator<Change[]> {
+  async *#pages(runId: string, states: ChangeState[], limit = 500): AsyncGenerator<Change[]> {
     let afterId: string | undefined;
     while (true) {
       const page = await this.#deps.store.listChanges(runId, {
         states,
-        limit: 500,
+        limit,
         ...(afterId ? { afterId } : {}),
       });
       if (page.length === 0) return;
