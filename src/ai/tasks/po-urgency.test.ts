@@ -191,7 +191,7 @@ describe('poUrgencyTask.describe', () => {
   test('gives an LLM the decision fields only: no buyer, no supplier name', () => {
     const described = poUrgencyTask.describe({ order, supplier, asOf: '2025-03-05' });
     expect(described).toEqual({
-      id: '4500017',
+      orderNumber: '4500017',
       needBy: '2025-03-15',
       daysToNeed: 10,
       supplierLeadTimeDays: 20,

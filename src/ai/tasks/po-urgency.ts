@@ -99,7 +99,7 @@ export const poUrgencyTask: EmbeddedClassifyTask<UrgencyInput, Priority> = {
   describe: (input) => {
     const { order, supplier } = input;
     return {
-      id: order.id,
+      orderNumber: order.id,
       needBy: order.needBy,
       daysToNeed: calendarDaysBetween(input.asOf, order.needBy),
       supplierLeadTimeDays: supplier?.leadTimeDays ?? null,
