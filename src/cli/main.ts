@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerChangeCommands } from './commands/changes.ts';
+import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerRunCommands(program);
 registerChangeCommands(program);
+registerDeadLetterCommands(program);
 registerAuditCommands(program);
 registerEvalCommand(program);
 registerSandboxCommand(program);

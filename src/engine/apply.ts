@@ -14,6 +14,8 @@ export interface ApplyOutcome {
   detail: string;
   /** True when this call sent a write; false when the ledger or a read-back showed it was done. */
   wrote: boolean;
+  /** For failures: the ErpError kind, or `unknown` for anything else. */
+  errorKind: string | null;
 }
 
 export interface ApplyTarget {
@@ -67,12 +69,12 @@ async function applyOne(
   const { connection, mapping } = target;
   const entity = mapping.vendorEntity;
   const key = mapping.toVendorKey(change.recordId);
-  const outcome = (state: ApplyOutcome['state'], detail: string, wrote = false): ApplyOutcome => ({
-    change,
-    state,
-    detail,
-    wrote,
-  });
+  const outcome = (
+    state: ApplyOutcome['state'],
+    detail: string,
+    wrote = false,
+    errorKind: string | null = state === 'failed' ? 'permanent' : null,
+  ): ApplyOutcome => ({ change, state, detail, wrote, errorKind });
   try {
     if (ledger?.state === 'done' && ledger.changeId === change.id) {
       return outcome('applied', 'already applied (idempotency ledger)');
@@ -108,7 +110,7 @@ async function applyOne(
     if (isErpError(error, 'conflict')) {
       return outcome('conflict', `changed in the ERP while applying: ${describeError(error)}`);
     }
-    return outcome('failed', describeError(error));
+    return outcome('failed', describeError(error), false, isErpError(error) ? error.kind : 'unknown');
   }
 }
 

@@ -6,7 +6,7 @@ import { describeError } from '../errors/index.ts';
 import type { Store } from '../store/contract.ts';
 import { applyBatch } from './apply.ts';
 import type { Change, ChangeState } from './change.ts';
-import { extractMapped } from './extract.ts';
+import { extractByKeys, extractMapped } from './extract.ts';
 import { loadHistoryExamples } from './history.ts';
 import { idempotencyKey, newRunId } from './ids.ts';
 import { decideBatch } from './plan.ts';
@@ -214,6 +214,61 @@ export class Engine {
   }
 
   /**
+   * Replays a run's dead letters (all, or the given ids) from the start of their pipeline: read each
+   * record again, map, classify, decide, plan, and apply unless the original run was a dry run.
+   * Returns the replay run; the dead letters it covered are marked replayed by it.
+   */
+  async retry(
+    workflow: WorkflowDefinition,
+    runId: string,
+    deadLetterIds?: readonly string[],
+  ): Promise<RunReport> {
+    const { store, audit } = this.#deps;
+    const original = await this.#requireRun(runId);
+    const wanted = deadLetterIds ? new Set(deadLetterIds) : null;
+    const letters = (await store.listDeadLetters({ runId })).filter(
+      (letter) => wanted === null || wanted.has(letter.id),
+    );
+    if (wanted) {
+      const missing = [...wanted].filter((id) => !letters.some((letter) => letter.id === id));
+      if (missing.length > 0) throw new Error(`no dead letter ${missing.join(', ')} waiting in run ${runId}`);
+    }
+    const replayable = letters.filter((letter) => letter.vendorKey !== null);
+    if (replayable.length === 0) throw new Error(`run ${runId} has no dead letters to replay`);
+    const now = this.#now();
+    const run: Run = {
+      id: newRunId(now),
+      workflow: original.workflow,
+      policy: original.policy,
+      dryRun: original.dryRun,
+      state: 'running',
+      params: {
+        ...original.params,
+        retryOf: original.id,
+        keys: [...new Set(replayable.flatMap((letter) => (letter.vendorKey ? [letter.vendorKey] : [])))],
+      },
+      stats: emptyStats(),
+      error: null,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    await store.createRun(run);
+    await audit.record('run.started', run.id, {
+      workflow: run.workflow,
+      retryOf: original.id,
+      deadLetters: replayable.map((letter) => letter.id),
+    });
+    await store.markDeadLettersReplayed(
+      replayable.map((letter) => letter.id),
+      run.id,
+    );
+    const planned = await this.#plan(workflow, run);
+    const applies = !planned.dryRun && planned.policy !== 'shadow';
+    const wrote = applies ? await this.#applyApproved(workflow, planned) : 0;
+    return this.#finish(planned, wrote, applies);
+  }
+
+  /**
    * Gets a workflow's AI ready: loads its cached model or trains one on the ERP's history.
    * Runs do this on their own; call it to train ahead (the benchmark does).
    */
@@ -244,10 +299,14 @@ export class Engine {
     const stats: RunStats = structuredClone(run.stats);
     let approvedSoFar = (await store.countChanges(run.id)).approved ?? 0;
     const started = performance.now();
-    const pages = extractMapped(connection, workflow.profile.purchaseOrder, {
-      filter: workflow.source.filter,
-      pageSize: workflow.batchSize,
-    });
+    // A replay reads only the records it names; a run reads the workflow's source.
+    const keys = replayKeys(run);
+    const pages = keys
+      ? extractByKeys(connection, workflow.profile.purchaseOrder, keys, workflow.batchSize)
+      : extractMapped(connection, workflow.profile.purchaseOrder, {
+          filter: workflow.source.filter,
+          pageSize: workflow.batchSize,
+        });
     for await (const page of pages) {
       const ids = [
         ...page.records.map((order) => order.id),
@@ -279,6 +338,21 @@ export class Engine {
       // Audit first: a crash between the two repeats an entry on resume rather than losing one.
       await audit.recordMany(batchAuditEntries(run.id, orders, rejects, decided.items, decided.changes));
       await store.saveBatch([...decided.items, ...failed], decided.changes);
+      await store.addDeadLetters(
+        rejects.map((reject) => ({
+          id: `${run.id}:map:${reject.recordId}`,
+          runId: run.id,
+          recordId: reject.recordId,
+          vendorKey: reject.recordId.startsWith('(no key)') ? null : reject.recordId,
+          stage: 'map' as const,
+          errorKind: reject.kind,
+          message: reject.error,
+          attempts: 1,
+          lastExchange: null,
+          createdAt: this.#now().toISOString(),
+          replayedBy: null,
+        })),
+      );
 
       approvedSoFar += decided.changes.filter((change) => change.state === 'approved').length;
       stats.read += orders.length + rejects.length;
@@ -356,6 +430,22 @@ export class Engine {
           idempotencyKey: outcome.change.idempotencyKey,
           detail: outcome.detail,
         },
+      })),
+    );
+    const failed = outcomes.filter((outcome) => outcome.state === 'failed');
+    await store.addDeadLetters(
+      failed.map((outcome) => ({
+        id: `${job.runId}:apply:${outcome.change.recordId}`,
+        runId: job.runId,
+        recordId: outcome.change.recordId,
+        vendorKey: workflow.profile.purchaseOrder.toVendorKey(outcome.change.recordId),
+        stage: 'apply' as const,
+        errorKind: outcome.errorKind ?? 'unknown',
+        message: outcome.detail,
+        attempts: 1,
+        lastExchange: null,
+        createdAt: this.#now().toISOString(),
+        replayedBy: null,
       })),
     );
     const reverted = outcomes.flatMap((o) =>
@@ -461,6 +551,13 @@ export class Engine {
 export interface ChangeSelection {
   ids?: string[];
   minConfidence?: number;
+}
+
+/** The vendor keys a replay run reads, or undefined for a run over the workflow's source. */
+function replayKeys(run: Run): string[] | undefined {
+  const keys = run.params.keys;
+  if (!Array.isArray(keys)) return undefined;
+  return keys.filter((key): key is string => typeof key === 'string');
 }
 
 function batchAuditEntries(

@@ -5,7 +5,7 @@ import type { EntityMapping } from '../profiles/contract.ts';
 /** One page of records mapped to canonical entities; records that could not be read, with why. */
 export interface MappedPage<Canonical> {
   records: Canonical[];
-  rejects: { recordId: string; error: string }[];
+  rejects: { recordId: string; error: string; kind: string }[];
   total: number | null;
 }
 
@@ -44,6 +44,7 @@ function mapPage<Canonical>(
     rejects.push({
       recordId: `(no key) record ${position + reject.index + 1}`,
       error: describeError(reject.error),
+      kind: reject.error.kind,
     });
   }
   for (const record of page.records) {
@@ -51,7 +52,7 @@ function mapPage<Canonical>(
       records.push(mapping.toCanonical(record));
     } catch (error) {
       if (!isErpError(error, 'validation')) throw error;
-      rejects.push({ recordId: record.key || '(no key)', error: describeError(error) });
+      rejects.push({ recordId: record.key || '(no key)', error: describeError(error), kind: error.kind });
     }
   }
   return { records, rejects, total: page.total };
@@ -72,5 +73,36 @@ async function* prefetch<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
     }
   } finally {
     await iterator.return?.();
+  }
+}
+
+/**
+ * Reads the named records one by one (a replay of dead letters), in pages of `pageSize`, mapped like
+ * `extractMapped`. A record the ERP no longer has becomes a reject saying so.
+ */
+export async function* extractByKeys<Canonical>(
+  connection: Connection,
+  mapping: EntityMapping<Canonical>,
+  keys: readonly string[],
+  pageSize: number,
+): AsyncGenerator<MappedPage<Canonical>> {
+  for (let start = 0; start < keys.length; start += pageSize) {
+    const slice = keys.slice(start, start + pageSize);
+    const found = await Promise.all(slice.map((key) => connection.get(mapping.vendorEntity, key)));
+    const page = mapPage(
+      { records: found.flatMap((record) => (record ? [record] : [])), total: keys.length },
+      mapping,
+      start,
+    );
+    slice.forEach((key, index) => {
+      if (found[index] === null) {
+        page.rejects.push({
+          recordId: key,
+          error: `${mapping.vendorEntity} ${key} no longer exists in the ERP`,
+          kind: 'permanent',
+        });
+      }
+    });
+    yield page;
   }
 }

@@ -72,6 +72,18 @@ export interface Store {
   /** Entries in sequence order from `fromSeq` (inclusive). */
   readAudit(options?: { fromSeq?: number; limit?: number }): Promise<AuditEntry[]>;
 
+  /** Adds dead letters; an existing id is replaced (the newest failure of that record and stage wins). */
+  addDeadLetters(letters: DeadLetter[]): Promise<void>;
+  /** Ordered by id; without `includeReplayed`, only those not replayed yet. */
+  listDeadLetters(options?: {
+    runId?: string;
+    includeReplayed?: boolean;
+    afterId?: string;
+    limit?: number;
+  }): Promise<DeadLetter[]>;
+  /** Marks dead letters as replayed by a run. Unknown ids throw and nothing is marked. */
+  markDeadLettersReplayed(ids: string[], replayRunId: string): Promise<void>;
+
   saveModel(model: StoredModel): Promise<void>;
   /** The newest model saved under this name, if any. */
   loadModel(name: string): Promise<StoredModel | undefined>;
@@ -107,4 +119,32 @@ export interface StoredModel {
   metrics: Record<string, unknown>;
   /** The serialised model; opaque to the store. */
   body: string;
+}
+
+export const DEAD_LETTER_STAGES = ['map', 'apply'] as const;
+export type DeadLetterStage = (typeof DEAD_LETTER_STAGES)[number];
+
+/**
+ * A record that failed for good in a run: unreadable by the mapping, or a write that failed past
+ * its retries. `erpbridge dead-letters` lists them; `erpbridge retry` replays them from the start of
+ * their pipeline (read the record again, map, decide, plan, apply).
+ */
+export interface DeadLetter {
+  /** `${runId}:${stage}:${recordId}`. */
+  id: string;
+  runId: string;
+  /** Canonical id when it was read, else the vendor key. */
+  recordId: string;
+  /** The key the ERP knows the record by, for reading it again. */
+  vendorKey: string | null;
+  stage: DeadLetterStage;
+  /** The ErpError kind (`validation`, `transient`, ...) or `unknown`. */
+  errorKind: string;
+  message: string;
+  attempts: number;
+  /** A short summary of the last request and answer, when there was one. */
+  lastExchange: string | null;
+  createdAt: string;
+  /** The run that replayed it, once replayed. */
+  replayedBy: string | null;
 }

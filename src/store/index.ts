@@ -1,2 +1,2 @@
-export type { AuditEntry, LedgerEntry, Store, StoredModel } from './contract.ts';
+export type { AuditEntry, DeadLetter, DeadLetterStage, LedgerEntry, Store, StoredModel } from './contract.ts';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.ts';

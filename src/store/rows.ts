@@ -10,10 +10,17 @@ import {
   type RunStats,
 } from '../engine/run.ts';
 import { ErpError } from '../errors/index.ts';
-import type { AuditEntry, LedgerEntry, StoredModel } from './contract.ts';
+import {
+  type AuditEntry,
+  DEAD_LETTER_STAGES,
+  type DeadLetter,
+  type LedgerEntry,
+  type StoredModel,
+} from './contract.ts';
 import type {
   AuditEntriesTable,
   ChangesTable,
+  DeadLettersTable,
   IdempotencyLedgerTable,
   ItemsTable,
   ModelsTable,
@@ -27,7 +34,14 @@ import type {
 export const ROW_FORMAT_VERSION = 1;
 
 /** Where a row came from, for error messages. */
-type Table = 'runs' | 'items' | 'changes' | 'idempotency_ledger' | 'audit_entries' | 'models';
+type Table =
+  | 'runs'
+  | 'items'
+  | 'changes'
+  | 'idempotency_ledger'
+  | 'audit_entries'
+  | 'models'
+  | 'dead_letters';
 
 const LEDGER_STATES = ['in_flight', 'done'] as const;
 
@@ -280,5 +294,39 @@ export function rowToModel(row: ModelsTable): StoredModel {
     createdAt: row.created_at,
     metrics: parseJsonObject(row.metrics, 'models', 'metrics', key),
     body: row.body,
+  };
+}
+
+export function deadLetterToRow(letter: DeadLetter): DeadLettersTable {
+  return {
+    id: letter.id,
+    format_version: ROW_FORMAT_VERSION,
+    run_id: letter.runId,
+    record_id: letter.recordId,
+    vendor_key: letter.vendorKey,
+    stage: letter.stage,
+    error_kind: letter.errorKind,
+    message: letter.message,
+    attempts: letter.attempts,
+    last_exchange: letter.lastExchange,
+    created_at: letter.createdAt,
+    replayed_by: letter.replayedBy,
+  };
+}
+
+export function rowToDeadLetter(row: DeadLettersTable): DeadLetter {
+  checkFormat('dead_letters', row.id, row.format_version);
+  return {
+    id: row.id,
+    runId: row.run_id,
+    recordId: row.record_id,
+    vendorKey: row.vendor_key,
+    stage: oneOf(DEAD_LETTER_STAGES, row.stage, 'dead_letters', 'stage', row.id),
+    errorKind: row.error_kind,
+    message: row.message,
+    attempts: row.attempts,
+    lastExchange: row.last_exchange,
+    createdAt: row.created_at,
+    replayedBy: row.replayed_by,
   };
 }

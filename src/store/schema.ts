@@ -12,6 +12,7 @@ export interface StoreDatabase {
   idempotency_ledger: IdempotencyLedgerTable;
   audit_entries: AuditEntriesTable;
   models: ModelsTable;
+  dead_letters: DeadLettersTable;
 }
 
 export interface RunsTable {
@@ -86,4 +87,19 @@ export interface ModelsTable {
   created_at: string;
   metrics: string;
   body: string;
+}
+
+export interface DeadLettersTable {
+  id: string;
+  format_version: number;
+  run_id: string;
+  record_id: string;
+  vendor_key: string | null;
+  stage: string;
+  error_kind: string;
+  message: string;
+  attempts: number;
+  last_exchange: string | null;
+  created_at: string;
+  replayed_by: string | null;
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Change } from '../engine/change.ts';
 import { emptyStats, type Item, type Run } from '../engine/run.ts';
 import { ErpError, type ErrorKind } from '../errors/index.ts';
-import type { AuditEntry, Store, StoredModel } from './contract.ts';
+import type { AuditEntry, DeadLetter, Store, StoredModel } from './contract.ts';
 
 /** What a store implementation hands the suite: a fresh, empty store and how to dispose of it. */
 export interface StoreUnderTest {
@@ -475,6 +475,67 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         for (const [index, entry] of entries.entries()) {
           if (index > 0) expect(entry.prevHash).toBe(entries[index - 1]?.hash);
         }
+      });
+    });
+
+    describe('dead letters', () => {
+      const letter = (overrides: Partial<DeadLetter> = {}): DeadLetter => ({
+        id: 'run-1:apply:45000001',
+        runId: 'run-1',
+        recordId: '45000001',
+        vendorKey: '0045000001',
+        stage: 'apply',
+        errorKind: 'transient',
+        message: 'transient: 503 after 5 attempts',
+        attempts: 5,
+        lastExchange: 'PATCH /api/purchase_orders/0045000001 → 503',
+        createdAt: at(1),
+        replayedBy: null,
+        ...overrides,
+      });
+
+      it('round-trips, lists by run in id order, and hides replayed ones unless asked', async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.createRun(makeRun({ id: 'run-2' }));
+        const second = letter({
+          id: 'run-1:map:0045000009',
+          recordId: '0045000009',
+          stage: 'map',
+          errorKind: 'validation',
+        });
+        await store.addDeadLetters([
+          letter(),
+          second,
+          letter({ id: 'run-2:apply:1', runId: 'run-2', recordId: '1' }),
+        ]);
+        expect(await store.listDeadLetters({ runId: 'run-1' })).toEqual([letter(), second]);
+        expect(await store.listDeadLetters({ runId: 'run-1', afterId: letter().id })).toEqual([second]);
+        expect(await store.listDeadLetters({ limit: 1 })).toEqual([letter()]);
+        expect(await store.listDeadLetters()).toHaveLength(3);
+
+        await store.markDeadLettersReplayed([letter().id], 'run-2');
+        expect(await store.listDeadLetters({ runId: 'run-1' })).toEqual([second]);
+        expect(await store.listDeadLetters({ runId: 'run-1', includeReplayed: true })).toEqual([
+          letter({ replayedBy: 'run-2' }),
+          second,
+        ]);
+      });
+
+      it('a newer failure of the same record and stage replaces the old one and is live again', async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.addDeadLetters([letter()]);
+        await store.markDeadLettersReplayed([letter().id], 'run-1');
+        await store.addDeadLetters([letter({ attempts: 2, message: 'again' })]);
+        expect(await store.listDeadLetters()).toEqual([letter({ attempts: 2, message: 'again' })]);
+      });
+
+      it('refuses to mark an unknown dead letter and marks none', async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.addDeadLetters([letter()]);
+        await expect(store.markDeadLettersReplayed([letter().id, 'nope'], 'run-1')).rejects.toThrow(
+          /no dead letter nope/,
+        );
+        expect(await store.listDeadLetters()).toEqual([letter()]);
       });
     });
 

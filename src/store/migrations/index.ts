@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
+import * as deadLetters from './0002-dead-letters.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; a new migration gets the next number
@@ -7,6 +8,7 @@ import * as initial from './0001-initial.ts';
  */
 export const STORE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-dead-letters': deadLetters,
 };
 
 /** Kysely's migration provider over the in-code list, so no files are read at run time. */

@@ -3,18 +3,20 @@ import { type CompiledQuery, Kysely, type SqlBool, SqliteDialect, sql } from 'ky
 import type { Change, ChangeState } from '../../engine/change.ts';
 import type { Item, ItemState, Run, RunState, RunStats } from '../../engine/run.ts';
 import { ErpError } from '../../errors/index.ts';
-import type { AuditEntry, LedgerEntry, Store, StoredModel } from '../contract.ts';
+import type { AuditEntry, DeadLetter, LedgerEntry, Store, StoredModel } from '../contract.ts';
 import { checkPaging } from '../paging.ts';
 import {
   auditEntryToRow,
   changeStateOf,
   changeToRow,
+  deadLetterToRow,
   itemStateOf,
   itemToRow,
   modelToRow,
   ROW_FORMAT_VERSION,
   rowToAuditEntry,
   rowToChange,
+  rowToDeadLetter,
   rowToItem,
   rowToLedgerEntry,
   rowToModel,
@@ -445,6 +447,62 @@ class SqliteStore implements Store {
     if (limit !== undefined) query = query.limit(limit);
     const rows = await this.#guard('readAudit', () => query.execute());
     return rows.map(rowToAuditEntry);
+  }
+
+  async addDeadLetters(letters: DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    const rows = letters.map(deadLetterToRow);
+    this.#write('addDeadLetters', () => {
+      for (const row of rows) {
+        this.#statements.run(
+          this.#db
+            .insertInto('dead_letters')
+            .values(row)
+            .onConflict((conflict) =>
+              conflict.column('id').doUpdateSet({
+                error_kind: row.error_kind,
+                message: row.message,
+                attempts: row.attempts,
+                last_exchange: row.last_exchange,
+                created_at: row.created_at,
+                vendor_key: row.vendor_key,
+                replayed_by: null,
+              }),
+            ),
+        );
+      }
+    });
+  }
+
+  async listDeadLetters(
+    options: { runId?: string; includeReplayed?: boolean; afterId?: string; limit?: number } = {},
+  ): Promise<DeadLetter[]> {
+    checkPaging('listDeadLetters', options);
+    const rows = await this.#guard('listDeadLetters', () => {
+      let query = this.#db.selectFrom('dead_letters').selectAll().orderBy('id');
+      if (options.runId !== undefined) query = query.where('run_id', '=', options.runId);
+      if (!options.includeReplayed) query = query.where('replayed_by', 'is', null);
+      if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
+      if (options.limit !== undefined) query = query.limit(options.limit);
+      return query.execute();
+    });
+    return rows.map(rowToDeadLetter);
+  }
+
+  async markDeadLettersReplayed(ids: string[], replayRunId: string): Promise<void> {
+    if (ids.length === 0) return;
+    this.#write('markDeadLettersReplayed', () => {
+      for (const id of ids) {
+        const { changes } = this.#statements.run(
+          this.#db.updateTable('dead_letters').set({ replayed_by: replayRunId }).where('id', '=', id),
+        );
+        if (changes === 0) {
+          throw new ErpError('validation', `markDeadLettersReplayed: no dead letter ${id}; none was marked`, {
+            key: id,
+          });
+        }
+      }
+    });
   }
 
   async saveModel(model: StoredModel): Promise<void> {
