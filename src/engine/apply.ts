@@ -1,6 +1,6 @@
 import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Connection } from '../connectors/contract.ts';
-import { describeError, isErpError } from '../errors/index.ts';
+import { describeError, type ErpError, isErpError } from '../errors/index.ts';
 import type { EntityMapping } from '../profiles/contract.ts';
 import type { LedgerEntry, Store } from '../store/contract.ts';
 import type { Change, ChangeState, FieldValues } from './change.ts';
@@ -22,6 +22,19 @@ export interface ApplyTarget {
   connection: Connection;
   mapping: EntityMapping<PurchaseOrder>;
   store: Store;
+  /**
+   * How often a write whose outcome is unknown (timeout, reset, 5xx, 429) is tried in all, each
+   * time only after a re-read shows it did not happen. Default 5.
+   */
+  writeAttempts?: number;
+  /** Wait before re-reading after a failed write attempt (1-based). Default: 100 ms doubling, at most 5 s, or the ERP's Retry-After. */
+  writeRetryDelayMs?: (attempt: number, error: ErpError) => number;
+}
+
+const DEFAULT_WRITE_ATTEMPTS = 5;
+
+function defaultWriteRetryDelayMs(attempt: number, error: ErpError): number {
+  return error.retryAfterMs ?? Math.min(5000, 100 * 2 ** (attempt - 1));
 }
 
 /**
@@ -90,13 +103,38 @@ async function applyOne(
         `changed in the ERP since the plan: expected ${show(change.before)}, found ${show(current.values)}`,
       );
     }
-    await connection.write({
-      entity,
-      key,
-      fields: mapping.toVendorFields(change.after),
-      ifVersion: current.version,
-      idempotencyKey: change.idempotencyKey,
-    });
+    // A write whose answer is lost may or may not have happened: re-read before any new attempt,
+    // and count it as applied when the record already shows it.
+    const attempts = target.writeAttempts ?? DEFAULT_WRITE_ATTEMPTS;
+    let version = current.version;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await connection.write({
+          entity,
+          key,
+          fields: mapping.toVendorFields(change.after),
+          ifVersion: version,
+          idempotencyKey: change.idempotencyKey,
+        });
+        break;
+      } catch (error) {
+        if (!isErpError(error, 'transient', 'rate_limited') || attempt >= attempts) throw error;
+        await sleep((target.writeRetryDelayMs ?? defaultWriteRetryDelayMs)(attempt, error));
+        const now = await readFields(target, entity, key, change);
+        if (now === null) return outcome('failed', `record ${key} disappeared from ${entity} while applying`);
+        if (sameValues(now.values, change.after)) {
+          return outcome(
+            'applied',
+            `verified by read-back: the write landed though its answer was lost (${describeError(error)})`,
+            true,
+          );
+        }
+        if (!sameValues(now.values, change.before)) {
+          return outcome('conflict', `changed in the ERP while applying: found ${show(now.values)}`);
+        }
+        version = now.version;
+      }
+    }
     const readBack = await readFields(target, entity, key, change);
     if (readBack === null || !sameValues(readBack.values, change.after)) {
       return outcome(
@@ -132,6 +170,10 @@ function show(values: FieldValues): string {
   return Object.entries(values)
     .map(([field, value]) => `${field}=${JSON.stringify(value)}`)
     .join(', ');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
