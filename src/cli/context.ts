@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { poUrgencyWorkflow } from '../../workflows/po-urgency.ts';
 import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import { createEmbeddedProvider } from '../ai/embedded/provider.ts';
@@ -35,7 +36,8 @@ export interface ContextOptions {
 /** Opens config, store, audit log and engine. Config problems surface here, before any I/O to the ERP. */
 export async function openContext(options: ContextOptions): Promise<CliContext> {
   const env = options.env ?? process.env;
-  const loaded = loadConfig(options.configFile, env, [connectorConfigCheck(env)]);
+  const configDir = dirname(resolve(options.configFile));
+  const loaded = loadConfig(options.configFile, env, [connectorConfigCheck(env, configDir)]);
   if (options.storePath) loaded.config.store.path = options.storePath;
   const store = createSqliteStore({ path: loaded.config.store.path });
   await store.migrate();
@@ -47,7 +49,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
       const raw = loaded.rawConnectors[name];
       if (raw === undefined)
         throw new ConfigError(`no connector named ${name}`, { file: loaded.file, key: `connectors.${name}` });
-      connection = connectConnector(name, raw, env);
+      connection = connectConnector(name, raw, env, loaded.dir);
       connections.set(name, connection);
     }
     return connection;

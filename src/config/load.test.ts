@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/index.ts';
 import { loadConfig } from './load.ts';
@@ -89,6 +89,15 @@ describe('loadConfig', () => {
     const error = configError(() => loadConfig(file, {}));
     expect(error.message).toMatch(/ERP_TOKEN/);
     expect(error).toMatchObject({ line: 10, key: 'connectors.erp.auth.token' });
+  });
+
+  it('reads a secret from a file named relative to the config file', () => {
+    const file = write(VALID.replace('token: ${ERP_TOKEN}', 'token: ${file:secrets/erp-token}'));
+    mkdirSync(join(dirname(file), 'secrets'));
+    writeFileSync(join(dirname(file), 'secrets/erp-token'), 'tok-from-file\n');
+    const { config, secrets } = loadConfig(file, {});
+    expect(config.connectors.erp).toMatchObject({ auth: { token: 'tok-from-file' } });
+    expect(secrets).toEqual(['tok-from-file']);
   });
 
   it('says when the file does not exist', () => {

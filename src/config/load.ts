@@ -60,7 +60,7 @@ export function parseConfig(
   const source = parseYamlSource(text, file);
   let resolved: ReturnType<typeof resolveSecrets>;
   try {
-    resolved = resolveSecrets(source.value ?? {}, env, '');
+    resolved = resolveSecrets(source.value ?? {}, env, '', dirname(resolve(file)));
   } catch (error) {
     if (error instanceof ConfigError && error.key !== undefined)
       throw locate(source, error.message, error.key.split('.'));

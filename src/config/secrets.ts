@@ -1,23 +1,32 @@
+import { Buffer } from 'node:buffer';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.ts';
 
 /**
- * `${ENV}` references in configuration, and keeping their values out of logs and error messages.
+ * `${ENV}` and `${file:…}` references in configuration, and keeping their values out of logs and
+ * error messages.
  *
- * Config files name secrets (`token: ${ERP_TOKEN}`) instead of holding them. `resolveSecrets`
- * substitutes them once, before the config is validated, and reports which values are secrets so
- * every layer that prints text can pass it through `redact`.
+ * Config files name secrets (`token: ${ERP_TOKEN}`, `clientSecret: ${file:/run/secrets/erp}`)
+ * instead of holding them. `resolveSecrets` substitutes them once, before the config is validated,
+ * and reports which values are secrets so every layer that prints text can pass it through `redact`.
  */
 
 /** The environment references are resolved against; `process.env` fits. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** One `${NAME}` reference found in a config value. */
+/** One `${NAME}` or `${file:…}` reference found in a config value. */
 export interface SecretReference {
   /** Key path of the value that held the reference, e.g. `connectors.erp.auth.token`. */
   path: string;
-  /** The environment variable it names. */
+  /**
+   * What the reference names, as written between `${` and `}` without a default: the environment
+   * variable (`ERP_TOKEN`), or `file:` and the path (`file:secrets/erp`).
+   */
   variable: string;
-  /** True when the value is treated as a secret (see {@link isSensitiveName}). */
+  /** For a file reference only: the absolute path of the file that was read. */
+  file?: string;
+  /** True when the value is treated as a secret (see {@link isSensitiveName}); always for a file. */
   sensitive: boolean;
 }
 
@@ -41,6 +50,12 @@ export const MIN_REDACTED_LENGTH = 4;
 
 const SENSITIVE = /auth|token|secret|passw|pwd|key|credential|cookie|session|signature|private/i;
 const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
+const FILE_PREFIX = 'file:';
+/**
+ * Largest secret file read. A secret is a few hundred bytes; a bound keeps a mistaken path (a log,
+ * a disk image) from being read whole into memory.
+ */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
 /** `$${` is an escaped, literal `${`; otherwise `${…}`, possibly unclosed. */
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\})?/g;
 
@@ -57,24 +72,46 @@ export function isSensitiveName(name: string): boolean {
  * objects and arrays; `$${` writes a literal `${`. As in a shell, `:-` also applies when the
  * variable is set but empty.
  *
- * A value counts as a secret when its key, any key above it named `auth`, or the variable name
- * looks sensitive ({@link isSensitiveName}); a `baseUrl: ${ERP_URL}` stays printable.
+ * `${file:/run/secrets/erp}` is the content of that file, trailing line breaks removed (as `echo`
+ * and most editors leave one). A relative path, `${file:secrets/erp}`, resolves against `baseDir`.
+ * The path runs to the first `}`; a file value has no default (`${file:-x}` still means the variable
+ * `file` with default `x`; write `${file:./-x}` for a file named `-x`). Secret files must be regular files
+ * of at most {@link MAX_SECRET_FILE_BYTES} bytes and not empty.
+ *
+ * A value counts as a secret when it comes from a file, or when its key, any key above it named
+ * `auth`, or the variable name looks sensitive ({@link isSensitiveName}); a `baseUrl: ${ERP_URL}`
+ * stays printable.
  *
  * @param path key path of `value`, used in error messages, e.g. `connectors.erp`; `''` for the root.
+ * @param baseDir folder that relative `${file:…}` paths resolve against, usually the config file's.
+ *   Without it a relative file reference is a ConfigError: guessing (the working directory) could
+ *   read the wrong file.
  * @throws ConfigError naming the key path and the variable when a variable without default is unset
- *   or empty, or when a reference is malformed.
+ *   or empty, naming the key path and the file when a file is missing, unreadable or empty, or when
+ *   a reference is malformed.
  * @example
  *   resolveSecrets({ token: '${ERP_TOKEN}' }, { ERP_TOKEN: 's3cret' }, 'connectors.erp')
  *   // → { value: { token: 's3cret' }, secrets: ['s3cret'], references: [...] }
+ *   resolveSecrets({ auth: { clientSecret: '${file:secrets/erp}' } }, {}, 'connectors.erp', '/etc/erpbridge')
+ *   // reads /etc/erpbridge/secrets/erp
  */
-export function resolveSecrets(value: unknown, env: Environment, path: string): ResolvedSecrets {
+export function resolveSecrets(
+  value: unknown,
+  env: Environment,
+  path: string,
+  baseDir?: string,
+): ResolvedSecrets {
   const references: SecretReference[] = [];
   const secrets = new Set<string>();
   const walk = (node: unknown, at: string, sensitiveAbove: boolean): unknown => {
     if (typeof node === 'string') {
-      return substitute(node, at, env, (variable, resolved) => {
-        const sensitive = sensitiveAbove || isSensitiveName(lastSegment(at)) || isSensitiveName(variable);
-        references.push({ path: at, variable, sensitive });
+      return substitute(node, at, env, baseDir, (reference, resolved) => {
+        const sensitive =
+          reference.file !== undefined ||
+          sensitiveAbove ||
+          isSensitiveName(lastSegment(at)) ||
+          isSensitiveName(reference.variable);
+        references.push({ path: at, ...reference, sensitive });
         if (sensitive && resolved !== '') secrets.add(resolved);
       });
     }
@@ -98,17 +135,28 @@ function substitute(
   text: string,
   path: string,
   env: Environment,
-  found: (variable: string, value: string) => void,
+  baseDir: string | undefined,
+  found: (reference: { variable: string; file?: string }, value: string) => void,
 ): string {
   return text.replace(REFERENCE, (match: string, body: string | undefined, closed: string | undefined) => {
     if (match === '$${') return '${';
     if (closed === undefined) {
       throw new ConfigError('unclosed "${" in value; write "$${" for a literal "${"', { key: path });
     }
+    // `${file:-x}` already meant "variable file, default x"; it keeps that meaning.
+    if (body?.startsWith(FILE_PREFIX) && !body.startsWith(`${FILE_PREFIX}-`)) {
+      const written = body.slice(FILE_PREFIX.length);
+      const file = secretFilePath(written, baseDir, path);
+      const resolved = readSecretFile(file, path);
+      found({ variable: body, file }, resolved);
+      return resolved;
+    }
     const parsed = VARIABLE.exec(body ?? '');
     const variable = parsed?.[1];
     if (parsed === null || variable === undefined) {
-      throw new ConfigError('malformed reference: expected ${NAME} or ${NAME:-default}', { key: path });
+      throw new ConfigError('malformed reference: expected ${NAME}, ${NAME:-default} or ${file:/path}', {
+        key: path,
+      });
     }
     const fallback = parsed[2];
     const fromEnv = env[variable];
@@ -120,9 +168,81 @@ function substitute(
         { key: path },
       );
     }
-    found(variable, resolved);
+    found({ variable }, resolved);
     return resolved;
   });
+}
+
+function secretFilePath(written: string, baseDir: string | undefined, path: string): string {
+  if (written.trim() === '') {
+    throw new ConfigError('malformed reference: ${file:} names no file; write ${file:/path/to/secret}', {
+      key: path,
+    });
+  }
+  if (isAbsolute(written)) return written;
+  if (baseDir === undefined) {
+    throw new ConfigError(
+      `secret file "${written}" is a relative path and there is no config folder to resolve it against; write an absolute path`,
+      { key: path },
+    );
+  }
+  return resolve(baseDir, written);
+}
+
+/**
+ * The content of a secret file, trailing line breaks removed. Bounded: a regular file of at most
+ * {@link MAX_SECRET_FILE_BYTES} bytes, so a path to a FIFO or a device cannot hang or flood the load.
+ */
+function readSecretFile(file: string, path: string): string {
+  const problem = (what: string) => new ConfigError(`secret file ${file} ${what}`, { key: path });
+  let descriptor: number;
+  try {
+    // Non-blocking: opening a FIFO would otherwise wait for a writer; it is refused below.
+    descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    throw problem(unreadable(cause));
+  }
+  try {
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile()) throw problem('is not a regular file');
+    if (stats.size > MAX_SECRET_FILE_BYTES) {
+      throw problem(`is ${stats.size} bytes; a secret file holds at most ${MAX_SECRET_FILE_BYTES}`);
+    }
+    const buffer = Buffer.alloc(stats.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const count = readSync(descriptor, buffer, read, buffer.length - read, read);
+      if (count === 0) break;
+      read += count;
+    }
+    const text = buffer
+      .subarray(0, read)
+      .toString('utf8')
+      .replace(/[\r\n]+$/, '');
+    if (text === '') throw problem('is empty');
+    return text;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw problem(unreadable(error));
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** What is wrong with a file, by the failure's code; never quotes the file's content. */
+function unreadable(error: unknown): string {
+  const code: unknown = error instanceof Error ? Reflect.get(error, 'code') : undefined;
+  switch (code) {
+    case 'ENOENT':
+      return 'does not exist; check the path';
+    case 'EACCES':
+    case 'EPERM':
+      return 'is not readable by this user; check its permissions';
+    case 'EISDIR':
+      return 'is not a regular file';
+    default:
+      return `cannot be read (${typeof code === 'string' ? code : String(error)})`;
+  }
 }
 
 /**

@@ -32,9 +32,15 @@ export interface PreparedConnector {
  * @throws ConfigError naming `connectors.<name>.<option>` for an unknown kind, a missing variable
  *   or an invalid option.
  */
-export function prepareConnector(name: string, rawConfig: unknown, env: Environment): PreparedConnector {
+export function prepareConnector(
+  name: string,
+  rawConfig: unknown,
+  env: Environment,
+  /** Folder relative `${file:…}` references resolve against: the config file's. */
+  baseDir?: string,
+): PreparedConnector {
   const where = `connectors.${name}`;
-  const resolved = resolveSecrets(rawConfig, env, where);
+  const resolved = resolveSecrets(rawConfig, env, where, baseDir);
   const kind = kindOf(resolved.value, where);
   const definition: ConnectorDefinition = connectorKinds[kind];
   const parsed = definition.configSchema.safeParse(resolved.value);
@@ -59,8 +65,9 @@ export async function connectConnector(
   name: string,
   rawConfig: unknown,
   env: Environment,
+  baseDir?: string,
 ): Promise<Connection> {
-  return prepareConnector(name, rawConfig, env).connect();
+  return prepareConnector(name, rawConfig, env, baseDir).connect();
 }
 
 /** A problem found in one connector's configuration, by its path from the config's root. */
@@ -73,16 +80,17 @@ export interface ConnectorConfigProblem {
  * A config-load check: prepares every connector under `connectors` (see {@link prepareConnector})
  * and reports the first problem by its path, for the loader to point at the file and line.
  *
- * It sees the configuration after the loader resolved `${ENV}` references and resolves them once
- * more; only a literal written as `$${…}` would differ, and would be read as a reference.
+ * It sees each connector's options as written (references unresolved) and resolves them itself,
+ * as the connection will; `baseDir` is the config file's folder, for relative `${file:…}`.
  */
 export function connectorConfigCheck(
   env: Environment,
+  baseDir?: string,
 ): (config: { connectors: Readonly<Record<string, unknown>> }) => ConnectorConfigProblem | undefined {
   return (config) => {
     for (const [name, raw] of Object.entries(config.connectors)) {
       try {
-        prepareConnector(name, raw, env);
+        prepareConnector(name, raw, env, baseDir);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         return { path: (error.key ?? `connectors.${name}`).split('.'), message: error.message };

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { redact } from '../../config/secrets.ts';
 import { ErpError, type ErrorKind } from '../../errors/index.ts';
+import type { RestAuth } from './rest-config.ts';
 
 /**
  * How HTTP answers and network failures become ErpErrors. Pure: the same inputs give the same
@@ -26,6 +27,8 @@ export interface RequestDescription {
   key?: string;
   /** Whether `auth` is configured; a 401 without it needs a different hint. */
   hasAuth: boolean;
+  /** The configured auth kind, when there is one: a 401 despite a fresh OAuth token needs its own hint. */
+  authKind?: RestAuth['kind'];
   /** Values that must never appear in a message. */
   secrets: readonly string[];
 }
@@ -99,6 +102,10 @@ function hintForStatus(
   switch (kind) {
     case 'auth':
       if (!request.hasAuth) return `the ERP wants credentials; configure ${where}.auth`;
+      if (status === 401 && request.authKind === 'oauth2-client-credentials') {
+        // The connection already retried once with a freshly issued token.
+        return `the ERP refused a freshly issued token; check that ${where}.auth.scope and ${where}.auth.audience grant access to this API`;
+      }
       return status === 403
         ? `check the credentials in ${where}.auth and the permissions of that user`
         : `check the credentials in ${where}.auth`;
@@ -283,7 +290,8 @@ export function failureCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function causeMessage(error: unknown): string {
+/** The message of a failure cause, falling back to its code or name when it has none. Not redacted. */
+export function causeMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.message !== '') return error.message;
   if (error instanceof AggregateError) return error.errors.map(causeMessage).join('; ');

@@ -54,8 +54,109 @@ describe('RestConfigSchema', () => {
     expect(config.auth).toEqual({ kind: 'api-key', header: 'X-API-Key', value: 'k-123' });
   });
 
+  it('fills in the oauth2-client-credentials defaults', () => {
+    const config = RestConfigSchema.parse({
+      ...minimal,
+      auth: {
+        kind: 'oauth2-client-credentials',
+        tokenUrl: '/oauth/token',
+        clientId: 'robot',
+        clientSecret: 's3cret',
+      },
+    });
+    expect(config.auth).toEqual({
+      kind: 'oauth2-client-credentials',
+      tokenUrl: '/oauth/token',
+      clientId: 'robot',
+      clientSecret: 's3cret',
+      clientAuth: 'basic',
+      refreshBeforeExpirySeconds: 30,
+    });
+  });
+
+  it('accepts every oauth2 option, and absolute token URLs with a query', () => {
+    const auth = {
+      kind: 'oauth2-client-credentials',
+      tokenUrl: 'https://login.example.com/tenant/oauth2/v2.0/token?api-version=2',
+      clientId: 'robot',
+      clientSecret: 's3cret',
+      scope: 'erp.read erp.write api://erp/.default',
+      audience: 'https://erp.example/api',
+      clientAuth: 'body',
+      refreshBeforeExpirySeconds: 0,
+      tokenTimeoutMs: 5000,
+    };
+    expect(problems({ auth })).toEqual([]);
+  });
+
+  const oauth = (options: Record<string, unknown>) => ({
+    auth: {
+      kind: 'oauth2-client-credentials',
+      tokenUrl: '/oauth/token',
+      clientId: 'c',
+      clientSecret: 's',
+      ...options,
+    },
+  });
+
   it.each<[string, Record<string, unknown>, string]>([
     ['an unknown option', { timeout: 5 }, ': Unrecognized key: "timeout"'],
+    [
+      'a negative refreshBeforeExpirySeconds',
+      oauth({ refreshBeforeExpirySeconds: -1 }),
+      'auth.refreshBeforeExpirySeconds: Too small: expected number to be >=0',
+    ],
+    [
+      'a refreshBeforeExpirySeconds in milliseconds',
+      oauth({ refreshBeforeExpirySeconds: 30_000_000 }),
+      'auth.refreshBeforeExpirySeconds: Too big: expected number to be <=86400',
+    ],
+    [
+      'a token URL that is neither a URL nor a path',
+      oauth({ tokenUrl: 'oauth/token' }),
+      'auth.tokenUrl: must be an http:// or https:// URL, or a path starting with "/" (appended to baseUrl)',
+    ],
+    [
+      'a protocol-relative token URL',
+      oauth({ tokenUrl: '//idp.example/token' }),
+      'auth.tokenUrl: a path must start with a single "/"; or write the full URL',
+    ],
+    [
+      'a non-http token URL',
+      oauth({ tokenUrl: 'ftp://idp/token' }),
+      'auth.tokenUrl: must be an http:// or https:// URL',
+    ],
+    [
+      'credentials in the token URL',
+      oauth({ tokenUrl: 'https://a:b@idp/token' }),
+      'auth.tokenUrl: must not contain credentials; use clientId and clientSecret',
+    ],
+    [
+      'a fragment in the token URL',
+      oauth({ tokenUrl: 'https://idp/token#x' }),
+      'auth.tokenUrl: must not contain a fragment',
+    ],
+    [
+      'an unknown client authentication',
+      oauth({ clientAuth: 'jwt' }),
+      'auth.clientAuth: Invalid option: expected one of "basic"|"body"',
+    ],
+    [
+      'a scope with a double space',
+      oauth({ scope: 'erp.read  erp.write' }),
+      'auth.scope: space-separated scopes, e.g. "erp.read erp.write"',
+    ],
+    ['an empty client secret', oauth({ clientSecret: '' }), 'auth.clientSecret: must not be empty'],
+    [
+      'a zero token timeout',
+      oauth({ tokenTimeoutMs: 0 }),
+      'auth.tokenTimeoutMs: Too small: expected number to be >=1',
+    ],
+    [
+      'Authorization both in headers and oauth2 auth',
+      { ...oauth({}), headers: { Authorization: 'Bearer x' } },
+      'headers.Authorization: headers.Authorization conflicts with auth (oauth2-client-credentials); remove one of them',
+    ],
     ['a non-http URL', { baseUrl: 'ftp://127.0.0.1' }, 'baseUrl: must be an http:// or https:// URL'],
     [
       'credentials in the URL',

@@ -9,6 +9,13 @@ import { z } from 'zod';
  *   kind: rest
  *   baseUrl: http://127.0.0.1:4010
  *   auth: { kind: bearer, token: ${ERP_TOKEN} }
+ *   # or, tokens from an OAuth 2.0 token endpoint (client credentials grant):
+ *   # auth:
+ *   #   kind: oauth2-client-credentials
+ *   #   tokenUrl: /oauth/token
+ *   #   clientId: erpbridge
+ *   #   clientSecret: ${file:/run/secrets/erp_client_secret}
+ *   #   scope: erp.read erp.write
  *   pagination: { style: page, pageSize: 200 }
  *   entities:
  *     purchase_orders:
@@ -40,6 +47,41 @@ const credential = z
   .min(1, 'must not be empty')
   .refine(noLineBreaks, 'must not contain line breaks');
 
+/** An absolute http(s) URL without credentials or fragment, or a path starting with a single "/". */
+const TokenUrl = z.string().superRefine((value, context) => {
+  if (value.startsWith('/')) {
+    if (value.startsWith('//')) {
+      context.addIssue({
+        code: 'custom',
+        message: 'a path must start with a single "/"; or write the full URL',
+      });
+    }
+    return;
+  }
+  const problem = absoluteUrlProblem(value);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
+
+function absoluteUrlProblem(value: string): string | undefined {
+  if (!URL.canParse(value))
+    return 'must be an http:// or https:// URL, or a path starting with "/" (appended to baseUrl)';
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (url.username !== '' || url.password !== '')
+    return 'must not contain credentials; use clientId and clientSecret';
+  // RFC 6749 §3.2 allows a query on the token endpoint, but not a fragment.
+  if (url.hash !== '') return 'must not contain a fragment';
+  return undefined;
+}
+
+/** RFC 6749 §3.3: scope-tokens of printable ASCII except double quote and backslash, separated by single spaces. */
+const ScopeList = z
+  .string()
+  .regex(
+    /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/,
+    'space-separated scopes, e.g. "erp.read erp.write"',
+  );
+
 const AuthSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('bearer'),
@@ -56,6 +98,33 @@ const AuthSchema = z.discriminatedUnion('kind', [
     kind: z.literal('basic'),
     username: credential,
     password: headerValue,
+  }),
+  z.strictObject({
+    kind: z.literal('oauth2-client-credentials'),
+    /**
+     * The token endpoint: an absolute http(s) URL (an identity provider elsewhere), or a path starting
+     * with "/" appended to baseUrl's path, as entity paths are.
+     */
+    tokenUrl: TokenUrl,
+    clientId: credential,
+    clientSecret: credential,
+    /** Space-separated scopes to ask for (RFC 6749 §3.3); absent: the server's default. */
+    scope: ScopeList.optional(),
+    /** Sent as `audience` (Auth0, Okta and others want it to name the API); absent: not sent. */
+    audience: credential.optional(),
+    /**
+     * How the client authenticates at the token endpoint: `basic` (default; HTTP Basic, as RFC 6749
+     * §2.3.1 says every server must accept) or `body` (client_id and client_secret in the form).
+     */
+    clientAuth: z.enum(['basic', 'body']).default('basic'),
+    /**
+     * Fetch a new token this many seconds before the current one expires, so no request goes out with
+     * an expiring token. Default 30. A token that lives less than twice this long is refreshed at half
+     * its life instead. Tokens without `expires_in` are refreshed only when the ERP answers 401.
+     */
+    refreshBeforeExpirySeconds: z.number().min(0).max(86_400).default(30),
+    /** Bound on one token request; default the connector's `timeoutMs`. */
+    tokenTimeoutMs: z.int().min(1).max(600_000).optional(),
   }),
 ]);
 
@@ -224,3 +293,5 @@ export type RestConfig = z.infer<typeof RestConfigSchema>;
 export type RestEntity = RestConfig['entities'][string];
 /** The validated `auth` option. */
 export type RestAuth = NonNullable<RestConfig['auth']>;
+/** The validated `auth` option of kind `oauth2-client-credentials`, defaults filled in. */
+export type OAuth2ClientCredentials = Extract<RestAuth, { kind: 'oauth2-client-credentials' }>;

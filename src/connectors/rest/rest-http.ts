@@ -10,6 +10,8 @@ import {
   type Operation,
   type RequestDescription,
 } from './http-errors.ts';
+import { clientSecretForms } from './oauth2-token-request.ts';
+import { createOAuth2TokenSource, type OAuth2TokenSource, resolveTokenUrl } from './oauth2-token-source.ts';
 import type { RestAuth, RestConfig } from './rest-config.ts';
 import { safeUrl } from './safe-url.ts';
 
@@ -17,6 +19,9 @@ import { safeUrl } from './safe-url.ts';
  * The HTTP side of the rest connector: one keep-alive undici Pool per connection, sized by
  * `concurrency`, every request bounded by `timeoutMs` (headers and body together, the wait for a
  * free connection included) and cancellable by the caller's signal.
+ *
+ * With `oauth2-client-credentials` auth every request carries `Authorization: Bearer <token>` from
+ * the connection's token source; fetching a token is bounded apart, by `auth.tokenTimeoutMs`.
  */
 
 /** One request to the ERP. */
@@ -37,11 +42,20 @@ export interface RestHttp {
   /**
    * Sends a request and reads the whole answer, whatever its status. Network failures and timeouts
    * throw ErpError; a caller's abort throws the signal's reason, untouched.
+   *
+   * With OAuth2 auth, a 401 makes it drop the token, get a fresh one and send the request once more
+   * — writes too: an ERP authenticates a request before it acts on it, so a 401 means nothing was
+   * applied, and the retry carries the same If-Match and Idempotency-Key. A second 401 is returned
+   * like any answer (the caller turns it into an `auth` ErpError). Token endpoint failures throw
+   * their ErpError.
    */
   send(request: RestRequest): Promise<HttpAnswer>;
   /** The printable description of a request, for errors the caller raises itself. */
   describe(request: RestRequest): RequestDescription;
-  /** Values that must never appear in a message: credentials and secret-looking header values. */
+  /**
+   * Values that must never appear in a message: credentials, secret-looking header values, and the
+   * latest OAuth2 tokens. Read it when printing: it changes as tokens are issued.
+   */
   readonly secrets: readonly string[];
   /** Waits for requests in flight, then closes the sockets. Idempotent. */
   close(): Promise<void>;
@@ -57,7 +71,19 @@ export function createRestHttp(connector: string, config: RestConfig): RestHttp 
     bodyTimeout: config.timeoutMs,
     connect: { timeout: config.timeoutMs },
   });
-  const secrets = secretsOf(config);
+  const { auth } = config;
+  const tokens: OAuth2TokenSource | undefined =
+    auth?.kind === 'oauth2-client-credentials'
+      ? createOAuth2TokenSource({
+          connector,
+          auth,
+          tokenUrl: resolveTokenUrl(auth.tokenUrl, config.baseUrl),
+          timeoutMs: auth.tokenTimeoutMs ?? config.timeoutMs,
+        })
+      : undefined;
+  const configSecrets = secretsOf(config);
+  const secrets = (): readonly string[] =>
+    tokens === undefined ? configSecrets : [...configSecrets, ...tokens.secrets];
   const fixedHeaders: Record<string, string> = {
     accept: 'application/json',
     'user-agent': 'erpbridge',
@@ -70,10 +96,11 @@ export function createRestHttp(connector: string, config: RestConfig): RestHttp 
     connector,
     operation: request.operation,
     method: request.method,
-    url: safeUrl(request.url, secrets),
+    url: safeUrl(request.url, secrets()),
     baseUrl: config.baseUrl,
-    hasAuth: config.auth !== undefined,
-    secrets,
+    hasAuth: auth !== undefined,
+    ...(auth === undefined ? {} : { authKind: auth.kind }),
+    secrets: secrets(),
     ...(request.entity === undefined ? {} : { entity: request.entity }),
     ...(request.key === undefined ? {} : { key: request.key }),
   });
@@ -86,6 +113,22 @@ export function createRestHttp(connector: string, config: RestConfig): RestHttp 
     if (request.url.origin !== base.origin) {
       throw new ErpError('permanent', `${description.url} is not at ${base.origin}`, contextOf(description));
     }
+    if (tokens === undefined) return exchange(request, {});
+    const token = await tokens.token(request.signal);
+    const answer = await exchange(request, { authorization: `Bearer ${token}` });
+    if (answer.status !== 401) return answer;
+    // Rejected before the ERP did anything (see `send`'s contract): safe to send again, once.
+    tokens.invalidate(token);
+    const fresh = await tokens.token(request.signal);
+    return exchange(request, { authorization: `Bearer ${fresh}` });
+  };
+
+  /** One HTTP exchange, bounded by `timeoutMs`; `authorization` holds this attempt's credentials. */
+  const exchange = async (
+    request: RestRequest,
+    authorization: Record<string, string>,
+  ): Promise<HttpAnswer> => {
+    const description = describe(request);
     const { signal } = request;
     signal?.throwIfAborted();
     const controller = new AbortController();
@@ -100,7 +143,7 @@ export function createRestHttp(connector: string, config: RestConfig): RestHttp 
       const response = await pool.request({
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
-        headers: { ...fixedHeaders, ...request.headers },
+        headers: { ...fixedHeaders, ...request.headers, ...authorization },
         body: request.body ?? null,
         signal: controller.signal,
       });
@@ -119,9 +162,11 @@ export function createRestHttp(connector: string, config: RestConfig): RestHttp 
   return {
     send,
     describe,
-    secrets,
+    get secrets() {
+      return secrets();
+    },
     close: () => {
-      closing ??= pool.close();
+      closing ??= Promise.all([pool.close(), tokens?.close()]).then(() => undefined);
       return closing;
     },
   };
@@ -137,6 +182,9 @@ export function authHeaders(auth: RestAuth | undefined): Record<string, string> 
       return { [auth.header]: auth.value };
     case 'basic':
       return { authorization: `Basic ${basicCredentials(auth.username, auth.password)}` };
+    case 'oauth2-client-credentials':
+      // The bearer token changes as it expires: each request gets it from the token source.
+      return {};
   }
 }
 
@@ -146,7 +194,8 @@ function basicCredentials(username: string, password: string): string {
 
 /**
  * What this connection must never print: the credentials in every form they travel in, and the
- * values of extra headers whose names look secret (`X-Session`, `Cookie`…).
+ * values of extra headers whose names look secret (`X-Session`, `Cookie`…). OAuth2 access tokens
+ * are issued later; {@link RestHttp.secrets} adds them.
  */
 export function secretsOf(config: RestConfig): string[] {
   const secrets: string[] = [];
@@ -157,6 +206,7 @@ export function secretsOf(config: RestConfig): string[] {
     secrets.push(basicCredentials(auth.username, auth.password), `${auth.username}:${auth.password}`);
     if (auth.password !== '') secrets.push(auth.password);
   }
+  if (auth?.kind === 'oauth2-client-credentials') secrets.push(...clientSecretForms(auth));
   for (const [name, value] of Object.entries(config.headers)) {
     if (isSensitiveName(name)) secrets.push(value);
   }
