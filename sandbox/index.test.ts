@@ -4,11 +4,13 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../src/errors/index.ts';
 import { dayFromCompact, dayFromIso } from './calendar.ts';
 import { LABEL_OF_PRIORITY_CODE, PRIORITY_CODES, urgencyLabel } from './hidden-rules.ts';
-import { startSandbox } from './index.ts';
+import { type FaultConfig, startSandbox } from './index.ts';
 import { parseDecimalComma } from './legacy-format.ts';
 import {
+  attemptSandbox,
   callSandbox,
   field,
+  loggedRequests,
   records,
   removeDirectory,
   startTestSandbox,
@@ -38,6 +40,82 @@ describe('startSandbox', () => {
     expect(failure).toMatchObject({ key });
     expect(String(failure)).toMatch(/sandbox option/);
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  test.each([
+    [{ faults: { latency: { fixedMs: -1 } } }, 'sandbox.faults.latency.fixedMs', 'must be at least 0'],
+    [
+      { faults: { latency: { fixedMs: 1, fixed: 1 } } },
+      'sandbox.faults.latency.fixed',
+      'unknown key "fixed"',
+    ],
+    [
+      { faults: { errors: { rates: { '503': 1 } }, hangs: { rate: 0.5 } } },
+      'sandbox.faults.errors.rates',
+      'at most 1',
+    ],
+  ])('refuses the faults %j before touching the disk, naming %s', async (bad, key, message) => {
+    const base = temporaryDirectory();
+    directories.push(base);
+    const dataDir = join(base, 'never-created');
+    const failure = await startSandbox({ dataDir, ...bad }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect(failure).toMatchObject({ key, message: expect.stringContaining(message) });
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  test('starts with the faults it is given', async () => {
+    const faults: FaultConfig = { errors: { rates: { '502': 1 } }, target: 'writes' };
+    const { sandbox, stop } = await startTestSandbox({ orders: 10, history: 5, suppliers: 5, faults });
+    try {
+      expect((await callSandbox({ url: sandbox.url, apiKey: null }, '/_sandbox/faults')).body).toEqual(
+        faults,
+      );
+      expect((await callSandbox(sandbox, '/api/suppliers')).status).toBe(200);
+      const write = await callSandbox(sandbox, '/api/purchase_orders/0045000006', {
+        method: 'PATCH',
+        body: { priority: '1' },
+      });
+      expect(write.status).toBe(502);
+    } finally {
+      await stop();
+    }
+  });
+
+  test('close does not wait on hung requests, lost answers or idle connections', async () => {
+    const { sandbox, stop } = await startTestSandbox({
+      orders: 10,
+      history: 5,
+      suppliers: 5,
+      faults: { hangs: { rate: 1, target: 'reads' }, lostAnswers: { rate: 1, mode: 'hang' } },
+    });
+    const pending = [
+      attemptSandbox(sandbox, '/api/suppliers', { timeoutMs: 30_000 }),
+      attemptSandbox(sandbox, '/api/purchase_orders/0045000006', {
+        method: 'PATCH',
+        body: { priority: '1' },
+        timeoutMs: 30_000,
+      }),
+    ];
+    for (let tries = 0; (await loggedRequests(sandbox)).length < 2 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await loggedRequests(sandbox)).map((entry) => entry.fault).sort()).toEqual(['hang', 'lost-hang']);
+    // A client that gave up: fetch then opens a fresh connection it never uses, which Node's own
+    // close would wait on until the connection times out.
+    expect(await attemptSandbox(sandbox, '/api/suppliers', { timeoutMs: 100 })).toMatchObject({
+      code: 'timeout',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    await stop();
+    expect(performance.now() - started).toBeLessThan(2000);
+    const outcomes = await Promise.all(pending);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['failed', 'failed']);
+    expect(outcomes.every((outcome) => outcome.ms < 5000)).toBe(true);
   });
 
   test('a restart with the same parameters reuses the file and keeps the writes', async () => {

@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { openSandboxDatabase } from './database.ts';
+import type { FaultConfig } from './fault-config.ts';
+import { createFaultInjector } from './fault-injector.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
+import { createOAuthTokenStore } from './oauth-tokens.ts';
 import { createPurchaseOrderPatcher } from './purchase-order-patch.ts';
 import { createPurchaseOrderRepository } from './purchase-order-repository.ts';
 import { createRequestLog } from './request-log.ts';
@@ -16,6 +19,9 @@ import { buildSandboxApp } from './server.ts';
 import { createSupplierRepository } from './supplier-repository.ts';
 import { readTruthLabels } from './truth-repository.ts';
 
+export { FaultConfig, type FaultConfigParse, type FaultTarget, parseFaultConfig } from './fault-config.ts';
+export { readFaultConfigFile } from './fault-config-file.ts';
+export type { FaultLabel } from './fault-injector.ts';
 export type { UrgencyLabel } from './hidden-rules.ts';
 export type { PurchaseOrderLineRecord, PurchaseOrderRecord, SupplierRecord } from './records.ts';
 export type { RequestLogEntry } from './request-log.ts';
@@ -47,6 +53,11 @@ export interface SandboxOptions {
    * Warnings and errors are logged either way.
    */
   logRequests?: boolean;
+  /**
+   * Faults to inject from the start (see {@link FaultConfig} and sandbox/README.md); none by
+   * default. Replace them at run time with `POST /_sandbox/faults`, clear them with `DELETE`.
+   */
+  faults?: FaultConfig;
 }
 
 /** A running sandbox. */
@@ -57,7 +68,10 @@ export interface Sandbox {
   dbPath: string;
   /** The business date the data was generated around. */
   today: string;
-  /** Stops the server (finishing requests in flight) and closes the database. Safe to call twice. */
+  /**
+   * Stops the server and closes the database. Requests in flight finish (their injected delays cut
+   * short); hung requests and idle connections are destroyed. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -94,6 +108,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       patch: createPurchaseOrderPatcher({ db, purchaseOrders, idempotency: createIdempotencyStore(db) }),
       truthLabels: () => readTruthLabels(db),
       requestLog: createRequestLog(),
+      faults: createFaultInjector(resolved.faults),
+      oauthTokens: createOAuthTokenStore(),
       apiKey: resolved.apiKey,
       today: parameters.today,
       logger,

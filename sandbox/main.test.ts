@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { callSandbox, removeDirectory, temporaryDirectory } from './test-support.ts';
 
@@ -95,5 +96,35 @@ describe('sandbox/main.ts', () => {
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toContain('--data is required');
     expect(run.output().stdout).toBe('');
+  });
+
+  test('--faults FILE.yaml starts with that fault config', async () => {
+    const dataDir = temporaryDirectory();
+    directories.push(dataDir);
+    const faultsFile = join(dataDir, 'faults.yaml');
+    writeFileSync(faultsFile, 'seed: 7\nerrors:\n  rates: { 503: 1 }\n  target: reads\n');
+    const run = runMain([
+      ...['--port', '0', '--data', dataDir, '--orders', '20', '--history', '5', '--suppliers', '5'],
+      ...['--faults', faultsFile, '--quiet'],
+    ]);
+    const line: unknown = JSON.parse(await run.firstLine);
+    const url = typeof line === 'object' && line !== null && 'url' in line ? String(line.url) : '';
+    const faults = await callSandbox({ url, apiKey: null }, '/_sandbox/faults');
+    expect(faults.body).toEqual({ seed: 7, errors: { rates: { '503': 1 }, target: 'reads' } });
+    const read = await callSandbox({ url, apiKey: 'sandbox-key' }, '/api/suppliers');
+    expect(read.status).toBe(503);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  test('a bad --faults file exits with code 2, naming the file, line and key', async () => {
+    const dataDir = temporaryDirectory();
+    directories.push(dataDir);
+    const faultsFile = join(dataDir, 'faults.yaml');
+    writeFileSync(faultsFile, 'seed: 7\nlatency:\n  fixedMs: -1\n');
+    const run = runMain(['--port', '0', '--data', dataDir, '--faults', faultsFile]);
+    await expect(run.firstLine).rejects.toThrow('exited before listening');
+    expect(await run.exited).toBe(2);
+    expect(run.output().stderr).toContain(`${faultsFile}:3 (faults.latency.fixedMs): must be at least 0`);
   });
 });

@@ -2,19 +2,22 @@
  * Runs the sandbox ERP as its own process:
  *
  *   node bin/run-ts.mjs sandbox/main.ts --port 0 --data DIR [--seed 42] [--orders 5000]
- *     [--history 20000] [--suppliers 200] [--today YYYY-MM-DD] [--api-key KEY] [--reset] [--quiet]
+ *     [--history 20000] [--suppliers 200] [--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml]
+ *     [--reset] [--quiet]
  *
  * Prints exactly one JSON line to stdout once listening —
  * `{"event":"listening","url":...,"apiKey":...,"dbPath":...,"today":...}` — and logs to stderr
- * only. Closes cleanly on SIGTERM or SIGINT.
+ * only. Closes cleanly on SIGTERM or SIGINT. `--faults` starts with the fault config of a YAML
+ * file (see sandbox/README.md); a bad one exits with code 2 naming the file, line and key.
  */
 import { parseArgs } from 'node:util';
 import { describeError } from '../src/errors/index.ts';
+import { readFaultConfigFile } from './fault-config-file.ts';
 import { type Sandbox, type SandboxOptions, startSandbox } from './index.ts';
 
 const USAGE =
   'usage: main.ts --data DIR [--port 4010] [--seed 42] [--orders 5000] [--history 20000] [--suppliers 200] ' +
-  '[--today YYYY-MM-DD] [--api-key KEY] [--reset] [--quiet]';
+  '[--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml] [--reset] [--quiet]';
 
 /** Longest a shutdown may take before the process gives up waiting and exits with an error. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -38,6 +41,7 @@ function parseCommandLine(argv: string[]): SandboxOptions {
       suppliers: { type: 'string' },
       today: { type: 'string' },
       'api-key': { type: 'string' },
+      faults: { type: 'string' },
       reset: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -54,6 +58,7 @@ function parseCommandLine(argv: string[]): SandboxOptions {
     apiKey: values['api-key'],
     reset: values.reset,
     logRequests: !values.quiet,
+    ...(values.faults === undefined ? {} : { faults: readFaultConfigFile(values.faults) }),
   };
 }
 

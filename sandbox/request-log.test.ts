@@ -11,6 +11,7 @@ const entry = (method: string, path = '/api/purchase_orders'): Omit<RequestLogEn
   idempotencyKey: null,
   applied: false,
   poNumber: null,
+  fault: null,
 });
 
 describe('createRequestLog', () => {

@@ -1,4 +1,6 @@
-/** One request to `/api/*`, as the sandbox recorded it. */
+import type { FaultLabel } from './fault-injector.ts';
+
+/** One request to `/api/*`, as the sandbox recorded it — every attempt, faulted ones included. */
 export interface RequestLogEntry {
   /** Increasing from 1; never reused, not even after {@link RequestLog.clear}. */
   id: number;
@@ -8,12 +10,18 @@ export interface RequestLogEntry {
   /** The path without the query string. */
   path: string;
   query: Record<string, string | string[]>;
+  /** The status the client received; 0 when it received none (a hang or a reset socket). */
   status: number;
   durationMs: number;
   idempotencyKey: string | null;
-  /** True only for a PATCH that changed data (not for a replay, a no-op or a rejected write). */
+  /**
+   * True only for a PATCH that changed data (not for a replay, a no-op or a rejected write) —
+   * including one whose answer a fault then lost: the write is committed all the same.
+   */
   applied: boolean;
   poNumber: string | null;
+  /** The fault the sandbox injected into this request, or null (see {@link FaultLabel}). */
+  fault: FaultLabel | null;
 }
 
 /** Filters of {@link RequestLog.list}. */

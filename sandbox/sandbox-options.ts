@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../src/errors/index.ts';
 import { isIsoDate, todayUtc } from './calendar.ts';
+import { FaultConfig } from './fault-config.ts';
 import { MAX_ORDERS, SEED_DEFAULTS, type SeedParameters } from './seed-parameters.ts';
 
 const count = (max: number) => z.number().int().min(0).max(max);
@@ -20,6 +21,7 @@ export const SandboxOptionsSchema = z.strictObject({
   apiKey: z.string().min(1).default('sandbox-key'),
   reset: z.boolean().default(false),
   logRequests: z.boolean().default(true),
+  faults: FaultConfig.optional(),
 });
 
 /** Options after defaults, with the seed parameters gathered. */
@@ -30,6 +32,8 @@ export interface ResolvedSandboxOptions {
   apiKey: string;
   reset: boolean;
   logRequests: boolean;
+  /** The fault config to start with; `{}` for none. */
+  faults: FaultConfig;
   parameters: SeedParameters;
 }
 
@@ -41,7 +45,11 @@ export function resolveSandboxOptions(options: unknown): ResolvedSandboxOptions 
   const parsed = SandboxOptionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key = issue?.path.join('.') || undefined;
+    const path = issue?.path.map(String) ?? [];
+    // Inside a nested option (faults), name the unknown key itself rather than its parent.
+    if (issue?.code === 'unrecognized_keys' && path.length > 0 && issue.keys[0] !== undefined)
+      path.push(issue.keys[0]);
+    const key = path.join('.') || undefined;
     const message = issue?.message ?? parsed.error.message;
     const subject = key === undefined ? 'sandbox options' : `sandbox option ${key}`;
     throw new ConfigError(`${subject}: ${message}`, {
@@ -56,6 +64,7 @@ export function resolveSandboxOptions(options: unknown): ResolvedSandboxOptions 
     apiKey,
     reset,
     logRequests,
+    faults: parsed.data.faults ?? {},
     parameters: { seed, orders, history, suppliers, today: parsed.data.today ?? todayUtc() },
   };
 }

@@ -1,14 +1,21 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { isAuthorized } from './auth.ts';
+import { type ApiAccess, authorizeApiRequest } from './auth.ts';
+import { trackConnections } from './connection-tracker.ts';
+import { requestKindOf } from './fault-config.ts';
+import type { FaultInjector, FaultLabel } from './fault-injector.ts';
 import type { UrgencyLabel } from './hidden-rules.ts';
 import { errorBody, errorCodeForStatus } from './http-errors.ts';
+import type { OAuthTokenStore } from './oauth-tokens.ts';
 import type { PatchOutcome, PatchRequest } from './purchase-order-patch.ts';
 import type { PurchaseOrderRepository } from './purchase-order-repository.ts';
 import { headerText } from './request-headers.ts';
 import type { RequestLog } from './request-log.ts';
+import { registerOAuthTokenRoute } from './routes/oauth-token.ts';
 import { registerPurchaseOrderRoutes } from './routes/purchase-orders.ts';
 import { registerSandboxAdminRoutes } from './routes/sandbox-admin.ts';
+import { registerSandboxFaultRoutes } from './routes/sandbox-faults.ts';
 import { registerSupplierRoutes } from './routes/suppliers.ts';
 import type { SupplierRepository } from './supplier-repository.ts';
 
@@ -19,6 +26,11 @@ export interface SandboxAppDependencies {
   patch: (request: PatchRequest) => PatchOutcome;
   truthLabels: () => Record<string, UrgencyLabel>;
   requestLog: RequestLog;
+  /** The fault state; `createFaultInjector()` for none. */
+  faults: FaultInjector;
+  /** The tokens `POST /oauth/token` issues while the oauth fault is on. */
+  oauthTokens: OAuthTokenStore;
+  /** The static key `/api` takes while the oauth fault is off. */
   apiKey: string;
   today: string;
   logger: Logger;
@@ -56,14 +68,78 @@ function poNumberOf(request: FastifyRequest): string | null {
   return null;
 }
 
+/** Waits `ms`, or less if the server starts closing, so a delayed request never holds up a close. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    }
+    signal.addEventListener('abort', finish, { once: true });
+  });
+}
+
+/** Resolves once the socket is closed (at once if it already is). */
+function closed(socket: Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
 /**
- * Builds the sandbox's Fastify app: bearer auth on `/api/*`, the routes, JSON error bodies for
- * every failure, and the request log (every `/api/*` request, recorded when its response is sent).
+ * Builds the sandbox's Fastify app: auth on `/api/*` (the API key, or issued tokens under the
+ * oauth fault), the faults, the routes, JSON error bodies for every failure, and the request log
+ * (every `/api/*` attempt, recorded when its response is sent — or, for one that is never
+ * answered, when that was decided).
+ *
+ * Per `/api` request, in this order: auth/oauth → maintenance → rate limit, bursts429 → hangs,
+ * resets, errors (the handler never runs) → degradation, latency → the handler → lostAnswers
+ * (writes only, after the commit).
  */
 export function buildSandboxApp(dependencies: SandboxAppDependencies): FastifyInstance {
-  const { requestLog, logger, apiKey } = dependencies;
+  const { requestLog, logger, apiKey, faults, oauthTokens } = dependencies;
   const app = Fastify({ logger: false, forceCloseConnections: 'idle' });
+  const connections = trackConnections(app.server);
+  const closing = new AbortController();
   const applied = new WeakSet<FastifyRequest>();
+  const faultOf = new WeakMap<FastifyRequest, FaultLabel>();
+  const reachedHandler = new WeakSet<FastifyRequest>();
+  const logged = new WeakSet<FastifyRequest>();
+
+  const logRequest = (request: FastifyRequest, reply: FastifyReply, status: number) => {
+    if (logged.has(request)) return;
+    logged.add(request);
+    const durationMs = Math.round(reply.elapsedTime * 1000) / 1000;
+    const fault = faultOf.get(request) ?? null;
+    if (isApiPath(request.url)) {
+      requestLog.record({
+        at: new Date(Date.now() - reply.elapsedTime).toISOString(),
+        method: request.method,
+        path: pathOf(request.url),
+        query: queryRecord(request.query),
+        status,
+        durationMs,
+        idempotencyKey: headerText(request.headers['idempotency-key']),
+        applied: applied.has(request),
+        poNumber: poNumberOf(request),
+        fault,
+      });
+    }
+    if (dependencies.logRequests) {
+      logger.info({ method: request.method, url: request.url, status, durationMs, fault }, 'request');
+    }
+  };
+
+  /** Logs a request that gets no answer, at the moment that was decided. */
+  const logUnanswered = (request: FastifyRequest, reply: FastifyReply, fault: FaultLabel) => {
+    faultOf.set(request, fault);
+    logRequest(request, reply, 0);
+  };
 
   // Clients write with `application/merge-patch+json` as often as with `application/json`.
   app.addContentTypeParser(
@@ -72,43 +148,95 @@ export function buildSandboxApp(dependencies: SandboxAppDependencies): FastifyIn
     app.getDefaultJsonParser('error', 'error'),
   );
 
-  app.addHook('onRequest', (request, reply, done) => {
-    if (isApiPath(request.url) && !isAuthorized(request.headers.authorization, apiKey)) {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isApiPath(request.url)) return;
+    // A client that gives up first (say, during an injected delay) gets no answer: log it anyway.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) logRequest(request, reply, 0);
+    });
+    const oauth = faults.oauth;
+    const access: ApiAccess = oauth
+      ? { kind: 'oauth', checkToken: (token) => oauthTokens.check(token, oauth.clientId) }
+      : { kind: 'api-key', apiKey };
+    const verdict = authorizeApiRequest(request.headers.authorization, access);
+    if (verdict.kind === 'denied') {
+      if (verdict.fault !== null) faultOf.set(request, verdict.fault);
       reply
         .code(401)
-        .header('www-authenticate', 'Bearer realm="sandbox"')
-        .send(
-          errorBody(
-            'unauthorized',
-            'missing or wrong API key; send the header "Authorization: Bearer <api key>"',
-          ),
-        );
-      return;
+        .header('www-authenticate', verdict.challenge)
+        .send(errorBody('unauthorized', verdict.message));
+      return reply;
     }
+    const admission = faults.admit(requestKindOf(request.method));
+    switch (admission.kind) {
+      case 'refuse':
+        faultOf.set(request, admission.fault);
+        reply.code(admission.status).headers(admission.headers).send(admission.body);
+        return reply;
+      case 'hang':
+        reply.hijack();
+        logUnanswered(request, reply, admission.fault);
+        connections.hold(request.raw.socket);
+        return reply;
+      case 'reset':
+        reply.hijack();
+        logUnanswered(request, reply, admission.fault);
+        request.raw.socket.resetAndDestroy();
+        return reply;
+      case 'proceed':
+        reply.raw.once('close', () => faults.release());
+        if (admission.delayMs > 0) await delay(admission.delayMs, closing.signal);
+        // The client gave up during the delay: like a server that notices, skip the handler, so
+        // what was logged (status 0, not applied) stays true.
+        if (request.raw.socket.destroyed) {
+          reply.hijack();
+          return reply;
+        }
+        return undefined;
+    }
+  });
+
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (isApiPath(request.url)) reachedHandler.add(request);
     done();
   });
 
+  // Lost answers: the handler has run and committed; only the answer goes missing.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!reachedHandler.has(request)) return payload;
+    const lost = faults.loseAnswer(requestKindOf(request.method));
+    if (lost === null) return payload;
+    const { socket } = request.raw;
+    switch (lost) {
+      case '502':
+        faultOf.set(request, 'lost-502');
+        reply.removeHeader('etag');
+        reply.removeHeader('idempotent-replayed');
+        reply.code(502).type('application/json; charset=utf-8');
+        return JSON.stringify(
+          errorBody('bad_gateway', 'the gateway lost the ERP’s answer (sandbox fault lostAnswers)'),
+        );
+      case 'reset':
+        logUnanswered(request, reply, 'lost-reset');
+        socket.resetAndDestroy();
+        await closed(socket);
+        return payload;
+      case 'hang':
+        logUnanswered(request, reply, 'lost-hang');
+        connections.hold(socket);
+        await closed(socket);
+        return payload;
+    }
+  });
+
   app.addHook('onResponse', (request, reply, done) => {
-    const durationMs = Math.round(reply.elapsedTime * 1000) / 1000;
-    if (isApiPath(request.url)) {
-      requestLog.record({
-        at: new Date(Date.now() - reply.elapsedTime).toISOString(),
-        method: request.method,
-        path: pathOf(request.url),
-        query: queryRecord(request.query),
-        status: reply.statusCode,
-        durationMs,
-        idempotencyKey: headerText(request.headers['idempotency-key']),
-        applied: applied.has(request),
-        poNumber: poNumberOf(request),
-      });
-    }
-    if (dependencies.logRequests) {
-      logger.info(
-        { method: request.method, url: request.url, status: reply.statusCode, durationMs },
-        'request',
-      );
-    }
+    logRequest(request, reply, reply.statusCode);
+    done();
+  });
+
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    connections.destroyHeldAndIdle();
     done();
   });
 
@@ -141,5 +269,7 @@ export function buildSandboxApp(dependencies: SandboxAppDependencies): FastifyIn
     openOrders: dependencies.purchaseOrders.count('OPEN'),
     today: dependencies.today,
   });
+  registerSandboxFaultRoutes(app, faults);
+  registerOAuthTokenRoute(app, { oauth: () => faults.oauth, tokens: oauthTokens });
   return app;
 }

@@ -84,6 +84,7 @@ describe('/_sandbox', () => {
       idempotencyKey: null,
       applied: false,
       poNumber: null,
+      fault: null,
     });
     expect(all[2]).toMatchObject({ idempotencyKey: 'log-test-1', poNumber: '0045000400' });
 
