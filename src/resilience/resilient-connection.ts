@@ -1,0 +1,489 @@
+import { TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
+import type {
+  Connection,
+  ReadQuery,
+  RecordPage,
+  TestResult,
+  VendorRecord,
+  WriteRequest,
+  WriteResult,
+} from '../connectors/contract.ts';
+import { describeError, ErpError, type ErrorKind } from '../errors/index.ts';
+import { sleep } from './abortable-sleep.ts';
+import {
+  type AdaptiveLimiter,
+  capacitySignal,
+  createAdaptiveLimiter,
+  type LimitPoint,
+} from './adaptive-concurrency.ts';
+import { type BreakerState, createCircuitBreaker } from './circuit-breaker.ts';
+import { toErpError } from './classify-error.ts';
+import { createLatencyHistogram, type LatencySummary } from './latency-histogram.ts';
+import { createRateLimiter, type RateLimitPermit, type SharedRateLimiter } from './rate-limit.ts';
+import type { ResiliencePolicies } from './resilience-config.ts';
+import { ResilienceError } from './resilience-error.ts';
+import { delayFor, type NoRetryReason, shouldRetry } from './retry-policy.ts';
+import { provablyNotApplied } from './write-outcome.ts';
+
+/**
+ * A Connection wrapped in its connector's resilience policies. See README.md in this folder for
+ * the order of the wrappers and the write rule; in short, every call goes through
+ *
+ *   retry (per call) → [ circuit breaker → concurrency gate + rate limit → timeout → the call ] (per attempt)
+ *
+ * and a write is retried only when its failure proves the ERP never processed it.
+ */
+
+/** The calls this layer wraps. */
+export type ResilientOperation = 'read' | 'get' | 'write';
+
+/** Why a failure went back to the caller without another attempt. */
+export type GiveUpReason = NoRetryReason | 'retry-after-too-long' | 'mid-read';
+
+/** What the wrapper did, for logs and metrics. Listeners must not throw. */
+export type ResilienceEvent =
+  | {
+      kind: 'retry';
+      connector: string;
+      operation: ResilientOperation;
+      /** The attempt that failed, from 1. */
+      attempt: number;
+      delayMs: number;
+      basis: 'backoff' | 'retry-after';
+      error: ErpError;
+    }
+  | {
+      kind: 'gave-up';
+      connector: string;
+      operation: ResilientOperation;
+      attempts: number;
+      reason: GiveUpReason;
+      /** What the caller receives. */
+      error: ErpError;
+    }
+  | { kind: 'circuit'; connector: string; state: BreakerState }
+  | { kind: 'concurrency'; connector: string; limit: number };
+
+/** Runtime services of the wrapper, injectable for tests. */
+export interface ResilienceOptions {
+  /** The connector's name in erpbridge.yaml, for messages and figures. */
+  connector: string;
+  /** Wall clock in ms, for the concurrency history and the adaptive limiter; default `Date.now`. */
+  now?: () => number;
+  /** Uniform random numbers in [0, 1) for the backoff jitter; default `Math.random`. */
+  random?: () => number;
+  /** Sleeps between attempts; rejects with `signal.reason` on abort. Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Told about retries, give-ups, circuit and concurrency changes. */
+  onEvent?: (event: ResilienceEvent) => void;
+  /**
+   * The limiter of request rate and in-flight requests; default an in-memory one built from
+   * `policies.rateLimit`. Pass a shared (e.g. Redis-backed) one to spread one ERP's limits over
+   * several workers.
+   */
+  rateLimiter?: SharedRateLimiter;
+}
+
+/** What a connector's calls have been like since it was wrapped. */
+export interface ConnectorFigures {
+  connector: string;
+  /** Calls made by the caller: reads, gets and writes. */
+  calls: number;
+  /** Requests sent to the ERP: attempts of calls, and every page of a read. */
+  requests: number;
+  /** Attempts made again after a failure. */
+  retries: number;
+  /** Requests the ERP answered with "rate limited" (429). */
+  rateLimited: number;
+  /** Failed requests by error kind. */
+  failures: Record<ErrorKind, number>;
+  breaker: { state: BreakerState; opens: number };
+  concurrency: {
+    /** Requests in flight now. */
+    inFlight: number;
+    /** Most in flight at once so far. */
+    peakInFlight: number;
+    /** Requests admitted at once now: the adaptive limit, or `maxInFlight`. */
+    limit: number;
+    /** `rateLimit.maxInFlight`: the limit never goes above it. */
+    max: number;
+    /** The limit over time, oldest first (one point when it is fixed). */
+    history: LimitPoint[];
+  };
+  /** Latency of requests (answered or failed), in ms, from a fixed-size histogram. */
+  latencyMs: LatencySummary;
+}
+
+/** A wrapped connection: the Connection contract, plus its figures. */
+export type ResilientConnection = Connection & { figures(): ConnectorFigures };
+
+/** Record the failure concerns, for messages. */
+interface Target {
+  entity?: string;
+  key?: string;
+}
+
+/**
+ * Wraps every call of `connection` in `policies`. Reads and gets are retried per request; writes
+ * only when the failure proves nothing was applied — otherwise the caller gets a transient
+ * `outcome-unknown` ResilienceError whose hint says to re-read the record first. A read is
+ * retried only on its first page: once a page has been handed out, a failure ends the read (see
+ * README.md).
+ *
+ * @example
+ *   const erp = withResilience(await prepared.connect(), config.resilience, { connector: 'erp' });
+ *   const order = await erp.get('purchase_orders', '4500000012');
+ *   console.log(erp.figures().latencyMs.p95);
+ */
+export function withResilience(
+  connection: Connection,
+  policies: ResiliencePolicies,
+  options: ResilienceOptions,
+): ResilientConnection {
+  const { connector } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const sleepFor = options.sleep ?? sleep;
+  const emit = options.onEvent ?? (() => undefined);
+  const { maxInFlight, maxWaitMs } = policies.rateLimit;
+
+  const breaker = createCircuitBreaker(connector, policies.breaker);
+  const adaptive: AdaptiveLimiter | undefined = policies.adaptive.enabled
+    ? createAdaptiveLimiter(policies.adaptive, { now })
+    : undefined;
+  const limiter =
+    options.rateLimiter ??
+    createRateLimiter({
+      requestsPerSecond: policies.rateLimit.requestsPerSecond,
+      burst: policies.rateLimit.burst,
+      maxInFlight,
+    });
+  // Aggressive: the attempt ends at the deadline even if the connector ignores its signal.
+  const attemptTimeout = timeout(policies.timeoutMs, TimeoutStrategy.Aggressive);
+  const latency = createLatencyHistogram();
+  const fixedHistory: LimitPoint[] = [{ at: now(), limit: maxInFlight }];
+  const counts = {
+    calls: 0,
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    failures: noFailures(),
+  };
+  breaker.onStateChange((state) => emit({ kind: 'circuit', connector, state }));
+  adaptive?.onLimitChange((limit) => emit({ kind: 'concurrency', connector, limit }));
+
+  /** Waits for an adaptive slot (when enabled), then a rate-limiter slot and token; bounded by maxWaitMs. */
+  const admit = async (signal: AbortSignal | undefined): Promise<RateLimitPermit[]> => {
+    signal?.throwIfAborted();
+    const waiting = new AbortController();
+    const timer = setTimeout(() => waiting.abort(queueTimeout()), maxWaitMs);
+    const onCallerAbort = () => waiting.abort(signal?.reason);
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const permits: RateLimitPermit[] = [];
+    try {
+      if (adaptive !== undefined) permits.push(await adaptive.acquire(waiting.signal));
+      permits.push(await limiter.acquire(waiting.signal));
+      return permits;
+    } catch (error) {
+      for (const permit of permits) permit.release();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerAbort);
+    }
+  };
+
+  const queueTimeout = (): ResilienceError => {
+    const { inFlight, waiting } = limiter.snapshot();
+    return new ResilienceError(
+      'rate_limited',
+      'queue-timeout',
+      `connector ${connector}: no request slot within ${maxWaitMs} ms (${waiting} waiting, ${inFlight} in flight); nothing was sent`,
+      {
+        connector,
+        hint: `more work than the ERP's limits allow; send less at once, or raise connectors.${connector}.resilience.rateLimit`,
+      },
+    );
+  };
+
+  const timeoutError = (operation: ResilientOperation, target: Target, cause: unknown): ErpError => {
+    const record = [target.entity, target.key].filter(Boolean).join(' ');
+    return new ErpError(
+      'transient',
+      `${connector} ${operation}${record ? ` ${record}` : ''} did not finish within ${policies.timeoutMs} ms`,
+      {
+        connector,
+        ...target,
+        cause,
+        hint: `the ERP is slow or hanging; raise connectors.${connector}.resilience.timeoutMs if it is just slow`,
+      },
+    );
+  };
+
+  /**
+   * One attempt: breaker → gate → timeout → the call. Records figures and the adaptive outcome.
+   *
+   * @param sentRequest whether a successful result came from a request to the ERP; a read's last
+   *   `next()` usually just says "done" without asking, and must not count as a (very fast) request.
+   */
+  const attemptOnce = <T>(
+    operation: ResilientOperation,
+    target: Target,
+    run: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal | undefined,
+    sentRequest: (value: T) => boolean = () => true,
+  ): Promise<T> =>
+    breaker.execute(async () => {
+      const permits = await admit(signal);
+      const startedAt = now();
+      const started = performance.now();
+      try {
+        const value = await attemptTimeout.execute(({ signal: attemptSignal }) => run(attemptSignal), signal);
+        if (!sentRequest(value)) {
+          adaptive?.record({ kind: 'neutral', startedAt });
+          return value;
+        }
+        const latencyMs = performance.now() - started;
+        counts.requests++;
+        latency.record(latencyMs);
+        adaptive?.record({ kind: 'success', startedAt, latencyMs });
+        return value;
+      } catch (thrown) {
+        if (signal?.aborted) {
+          // The caller's own cancellation: not an ERP failure, not a capacity signal.
+          adaptive?.record({ kind: 'neutral', startedAt });
+          throw signal.reason;
+        }
+        const error =
+          thrown instanceof TaskCancelledError
+            ? timeoutError(operation, target, thrown)
+            : toErpError(thrown, { connector, operation, ...target });
+        counts.requests++;
+        latency.record(performance.now() - started);
+        counts.failures[error.kind]++;
+        if (error.kind === 'rate_limited') counts.rateLimited++;
+        adaptive?.record({ kind: capacitySignal(error), startedAt });
+        throw error;
+      } finally {
+        for (const permit of permits) permit.release();
+      }
+    }, signal);
+
+  const giveUp = (
+    operation: ResilientOperation,
+    attempts: number,
+    reason: GiveUpReason,
+    error: ErpError,
+  ): ErpError => {
+    emit({ kind: 'gave-up', connector, operation, attempts, reason, error });
+    return error;
+  };
+
+  /**
+   * After attempt `attempt` failed with `thrown`: the ms to sleep before the next attempt, or the
+   * error to give the caller (thrown).
+   */
+  const nextDelay = (
+    operation: ResilientOperation,
+    target: Target,
+    attempt: number,
+    thrown: unknown,
+    signal: AbortSignal | undefined,
+  ): number => {
+    // The caller's abort reason goes back untouched, whatever it is.
+    if (signal?.aborted) throw signal.reason;
+    if (!(thrown instanceof ErpError)) throw thrown;
+    const idempotent = operation !== 'write';
+    const decision = shouldRetry(thrown, attempt, policies.retry, {
+      idempotent,
+      notApplied: !idempotent && provablyNotApplied(thrown),
+    });
+    if (!decision.retry) {
+      if (decision.reason === 'not-retryable') throw thrown;
+      if (decision.reason === 'outcome-unknown') {
+        throw giveUp(operation, attempt, decision.reason, outcomeUnknown(thrown, target));
+      }
+      throw giveUp(operation, attempt, decision.reason, thrown);
+    }
+    const delay = delayFor(policies.retry, attempt, random(), thrown.retryAfterMs);
+    if (delay.kind === 'too-long') {
+      const asked = new ResilienceError(
+        thrown.kind,
+        'retry-after-too-long',
+        `${thrown.message}; the ERP asks to wait ${Math.ceil(delay.retryAfterMs / 1000)} s, more than ` +
+          `retry.maxRetryAfterMs (${delay.maxRetryAfterMs} ms), so the call fails instead of sleeping`,
+        {
+          ...thrown.context,
+          retryAfterMs: delay.retryAfterMs,
+          cause: thrown,
+          hint: `try again after the time the ERP asked, or raise connectors.${connector}.resilience.retry.maxRetryAfterMs`,
+        },
+      );
+      throw giveUp(operation, attempt, 'retry-after-too-long', asked);
+    }
+    counts.retries++;
+    emit({
+      kind: 'retry',
+      connector,
+      operation,
+      attempt,
+      delayMs: delay.ms,
+      basis: delay.basis,
+      error: thrown,
+    });
+    return delay.ms;
+  };
+
+  const outcomeUnknown = (error: ErpError, target: Target): ResilienceError => {
+    const record = [target.entity, target.key].filter(Boolean).join(' ');
+    return new ResilienceError(
+      'transient',
+      'outcome-unknown',
+      `${error.message}; the write may or may not have been applied`,
+      {
+        ...error.context,
+        cause: error,
+        hint: `the outcome is unknown: read ${record || 'the record'} again and compare before writing again`,
+      },
+    );
+  };
+
+  /** A get or write: the retry loop around attempts. */
+  const withRetry = async <T>(
+    operation: 'get' | 'write',
+    target: Target,
+    run: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> => {
+    counts.calls++;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attemptOnce(operation, target, run, signal);
+      } catch (error) {
+        await sleepFor(nextDelay(operation, target, attempt, error, signal), signal);
+      }
+    }
+  };
+
+  /** Pages of one underlying read, each fetched as one attempt; `close` ends the underlying read. */
+  const openPages = (query: ReadQuery) => {
+    // Aborted when a page times out, so the underlying read stops waiting too.
+    const controller = new AbortController();
+    const signal =
+      query.signal === undefined ? controller.signal : AbortSignal.any([query.signal, controller.signal]);
+    const iterator = connection.read({ ...query, signal })[Symbol.asyncIterator]();
+    let pending = false;
+    const target: Target = { entity: query.entity };
+    return {
+      next: () =>
+        attemptOnce(
+          'read',
+          target,
+          async (attemptSignal) => {
+            const forward = () => controller.abort(attemptSignal.reason);
+            attemptSignal.addEventListener('abort', forward, { once: true });
+            pending = true;
+            try {
+              return await iterator.next();
+            } finally {
+              pending = false;
+              attemptSignal.removeEventListener('abort', forward);
+            }
+          },
+          query.signal,
+          (result) => result.done !== true,
+        ),
+      close: async () => {
+        // A page still pending (timed out on a connector that ignores its signal) would make
+        // return() wait for it; the abort below is all that can be done then.
+        if (!pending) await iterator.return?.();
+        controller.abort();
+      },
+    };
+  };
+
+  async function* read(query: ReadQuery): AsyncGenerator<RecordPage, void, undefined> {
+    counts.calls++;
+    for (let attempt = 1; ; attempt++) {
+      const pages = openPages(query);
+      let delayMs: number;
+      try {
+        let yielded = 0;
+        for (;;) {
+          let result: IteratorResult<RecordPage>;
+          try {
+            result = await pages.next();
+          } catch (error) {
+            if (yielded > 0 && error instanceof ErpError && !query.signal?.aborted) {
+              throw giveUp('read', attempt, 'mid-read', error);
+            }
+            // Nothing handed out yet: starting the read again is retrying its first page.
+            delayMs = nextDelay('read', { entity: query.entity }, attempt, error, query.signal);
+            break;
+          }
+          if (result.done === true) return;
+          yielded++;
+          yield result.value;
+        }
+      } finally {
+        await pages.close();
+      }
+      await sleepFor(delayMs, query.signal);
+    }
+  }
+
+  const test = async (): Promise<TestResult> => {
+    try {
+      return await attemptTimeout.execute(() => connection.test());
+    } catch (error) {
+      if (error instanceof TaskCancelledError) {
+        return { ok: false, message: `${connector} did not answer the test within ${policies.timeoutMs} ms` };
+      }
+      return { ok: false, message: describeError(toErpError(error, { connector, operation: 'test' })) };
+    }
+  };
+
+  return {
+    read,
+    get: (entity: string, key: string, signal?: AbortSignal): Promise<VendorRecord | null> =>
+      withRetry(
+        'get',
+        { entity, key },
+        (attemptSignal) => connection.get(entity, key, attemptSignal),
+        signal,
+      ),
+    write: (request: WriteRequest): Promise<WriteResult> =>
+      withRetry(
+        'write',
+        { entity: request.entity, key: request.key },
+        (attemptSignal) => connection.write({ ...request, signal: attemptSignal }),
+        request.signal,
+      ),
+    test,
+    close: () => connection.close(),
+    figures: () => {
+      const { inFlight, peakInFlight } = limiter.snapshot();
+      return {
+        connector,
+        calls: counts.calls,
+        requests: counts.requests,
+        retries: counts.retries,
+        rateLimited: counts.rateLimited,
+        failures: { ...counts.failures },
+        breaker: { state: breaker.state, opens: breaker.opens },
+        concurrency: {
+          inFlight,
+          peakInFlight,
+          limit: adaptive?.limit ?? maxInFlight,
+          max: maxInFlight,
+          history: [...(adaptive?.history ?? fixedHistory)],
+        },
+        latencyMs: latency.summary(),
+      };
+    },
+  };
+}
+
+function noFailures(): Record<ErrorKind, number> {
+  return { auth: 0, rate_limited: 0, transient: 0, validation: 0, conflict: 0, permanent: 0 };
+}
