@@ -5,11 +5,11 @@ import { createEmbeddedProvider } from '../ai/embedded/provider.ts';
 import { createLlmProvider, llmConfigSchema } from '../ai/providers/llm-provider.ts';
 import { AuditLog } from '../audit/index.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
-import type { Connection } from '../connectors/contract.ts';
 import { connectConnector, connectorConfigCheck } from '../connectors/registry.ts';
 import { Engine, type PreparedProvider, type ProgressEvent } from '../engine/engine.ts';
 import type { WorkflowDefinition } from '../engine/workflow.ts';
 import { ConfigError } from '../errors/index.ts';
+import type { ResilientConnection } from '../resilience/index.ts';
 import type { Store } from '../store/contract.ts';
 import { createSqliteStore } from '../store/index.ts';
 
@@ -20,7 +20,7 @@ export interface CliContext {
   audit: AuditLog;
   engine: Engine;
   workflow(name: string): WorkflowDefinition;
-  connect(name: string): Promise<Connection>;
+  connect(name: string): Promise<ResilientConnection>;
   close(): Promise<void>;
 }
 
@@ -42,8 +42,8 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   const store = createSqliteStore({ path: loaded.config.store.path });
   await store.migrate();
   const audit = new AuditLog(store, options.actor ?? 'erpbridge');
-  const connections = new Map<string, Promise<Connection>>();
-  const connect = (name: string): Promise<Connection> => {
+  const connections = new Map<string, Promise<ResilientConnection>>();
+  const connect = (name: string): Promise<ResilientConnection> => {
     let connection = connections.get(name);
     if (!connection) {
       const raw = loaded.rawConnectors[name];

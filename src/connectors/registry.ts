@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Environment, type ResolvedSecrets, redact, resolveSecrets } from '../config/secrets.ts';
 import { ConfigError, ErpError, type ErrorContext } from '../errors/index.ts';
+import { ResiliencePolicies, type ResilientConnection, withResilience } from '../resilience/index.ts';
 import type { Capabilities, Connection, ConnectorDefinition, RecordPage } from './contract.ts';
 import { restConnector } from './rest/index.ts';
 
@@ -21,7 +22,8 @@ export interface PreparedConnector {
   kind: ConnectorKind;
   capabilities: Capabilities;
   /** Opens the connection; its errors never carry the secrets the configuration referenced. */
-  connect(): Promise<Connection>;
+  /** Connects; every call of the connection goes through the connector's resilience policies. */
+  connect(): Promise<ResilientConnection>;
 }
 
 /**
@@ -43,14 +45,22 @@ export function prepareConnector(
   const resolved = resolveSecrets(rawConfig, env, where, baseDir);
   const kind = kindOf(resolved.value, where);
   const definition: ConnectorDefinition = connectorKinds[kind];
-  const parsed = definition.configSchema.safeParse(resolved.value);
+  // `resilience:` belongs to every connector, whatever its kind: the registry takes it out.
+  const raw = typeof resolved.value === 'object' && resolved.value !== null ? resolved.value : {};
+  const options = Object.fromEntries(Object.entries(raw).filter(([key]) => key !== 'resilience'));
+  const policies = ResiliencePolicies.safeParse(Reflect.get(raw, 'resilience') ?? {});
+  if (!policies.success) throw configErrorFrom(policies.error, `${where}.resilience`, resolved.secrets);
+  const parsed = definition.configSchema.safeParse(options);
   if (!parsed.success) throw configErrorFrom(parsed.error, where, resolved.secrets);
   const config = parsed.data;
   return {
     name,
     kind,
     capabilities: definition.capabilities,
-    connect: async () => guard(await definition.connect(config, { name, env }), name, resolved),
+    connect: async () =>
+      withResilience(guard(await definition.connect(config, { name, env }), name, resolved), policies.data, {
+        connector: name,
+      }),
   };
 }
 
@@ -66,7 +76,7 @@ export async function connectConnector(
   rawConfig: unknown,
   env: Environment,
   baseDir?: string,
-): Promise<Connection> {
+): Promise<ResilientConnection> {
   return prepareConnector(name, rawConfig, env, baseDir).connect();
 }
 

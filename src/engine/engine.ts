@@ -3,6 +3,7 @@ import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import type { AuditInput, AuditLog } from '../audit/index.ts';
 import type { Connection } from '../connectors/contract.ts';
 import { describeError } from '../errors/index.ts';
+import type { ConnectorFigures } from '../resilience/index.ts';
 import type { Store } from '../store/contract.ts';
 import { applyBatch } from './apply.ts';
 import type { Change, ChangeState } from './change.ts';
@@ -10,7 +11,7 @@ import { extractByKeys, extractMapped } from './extract.ts';
 import { loadHistoryExamples } from './history.ts';
 import { idempotencyKey, newRunId } from './ids.ts';
 import { decideBatch } from './plan.ts';
-import { emptyStats, type Item, type Run, type RunStats } from './run.ts';
+import { type ConnectorSummary, emptyStats, type Item, type Run, type RunStats } from './run.ts';
 import { loadSuppliers } from './suppliers.ts';
 import { createLocalQueue, type WorkQueue } from './work-queue.ts';
 import type { WorkflowContext, WorkflowDefinition } from './workflow.ts';
@@ -36,8 +37,8 @@ export type ProgressEvent =
 export interface EngineDependencies {
   store: Store;
   audit: AuditLog;
-  /** Opens (or reuses) the named connector's connection. */
-  connect(connectorName: string): Promise<Connection>;
+  /** Opens (or reuses) the named connector's connection; with `figures`, its traffic is reported per run. */
+  connect(connectorName: string): Promise<Connection & { figures?: () => ConnectorFigures }>;
   /** The AI provider for a workflow; `history` yields labeled examples for models that learn. */
   provider(
     workflow: WorkflowDefinition,
@@ -128,7 +129,7 @@ export class Engine {
       if (run.state === 'running') run = await this.#plan(workflow, run);
       const applies = !run.dryRun && run.policy !== 'shadow';
       const wrote = applies ? await this.#applyApproved(workflow, run) : 0;
-      return await this.#finish(run, wrote, applies);
+      return await this.#finish(workflow, run, wrote, applies);
     } catch (error) {
       await store.updateRun(run.id, { error: describeError(error) });
       throw error;
@@ -147,7 +148,7 @@ export class Engine {
       throw new Error(`run ${runId} has not finished planning; run the workflow again to resume it`);
     }
     const wrote = await this.#applyApproved(workflow, run);
-    return this.#finish(run, wrote, true);
+    return this.#finish(workflow, run, wrote, true);
   }
 
   /** Approves pending changes: all, the given ids, or those at or above a confidence. */
@@ -210,7 +211,7 @@ export class Engine {
       await store.insertChanges(inverse);
     }
     const wrote = await this.#applyApproved(workflow, run);
-    return this.#finish(run, wrote, true);
+    return this.#finish(workflow, run, wrote, true);
   }
 
   /**
@@ -265,7 +266,7 @@ export class Engine {
     const planned = await this.#plan(workflow, run);
     const applies = !planned.dryRun && planned.policy !== 'shadow';
     const wrote = applies ? await this.#applyApproved(workflow, planned) : 0;
-    return this.#finish(planned, wrote, applies);
+    return this.#finish(workflow, planned, wrote, applies);
   }
 
   /**
@@ -470,8 +471,12 @@ export class Engine {
   }
 
   /** Settles a run's state and figures: `completed` once applied with nothing left waiting, else `planned`. */
-  async #finish(run: Run, wrote: number, applied: boolean): Promise<RunReport> {
+  async #finish(workflow: WorkflowDefinition, run: Run, wrote: number, applied: boolean): Promise<RunReport> {
     const { store, audit } = this.#deps;
+    const connection = await this.#deps.connect(workflow.connector);
+    const connectors = connection.figures
+      ? { ...run.stats.connectors, [workflow.connector]: summarise(connection.figures()) }
+      : run.stats.connectors;
     const changes = await store.countChanges(run.id);
     const items = await store.countItems(run.id);
     const pending = changes.pending ?? 0;
@@ -481,6 +486,7 @@ export class Engine {
       failed: items.failed ?? run.stats.failed,
       unchanged: items.unchanged ?? run.stats.unchanged,
       changes,
+      ...(connectors ? { connectors } : {}),
     };
     await store.updateRun(run.id, { state, stats, error: null });
     if (state === 'completed') await audit.record('run.completed', run.id, { changes, pending, wrote });
@@ -551,6 +557,29 @@ export class Engine {
 export interface ChangeSelection {
   ids?: string[];
   minConfidence?: number;
+}
+
+/** The figures of a resilient connection, as a run keeps them. */
+function summarise(figures: ConnectorFigures): ConnectorSummary {
+  const history = figures.concurrency.history;
+  const step = Math.max(1, Math.ceil(history.length / 50));
+  return {
+    requests: figures.requests,
+    retries: figures.retries,
+    rateLimited: figures.rateLimited,
+    failures: Object.values(figures.failures).reduce((sum, count) => sum + count, 0),
+    breakerOpens: figures.breaker.opens,
+    peakInFlight: figures.concurrency.peakInFlight,
+    concurrency: history
+      .filter((_, index) => index % step === 0)
+      .map((point) => ({ at: new Date(point.at).toISOString(), limit: point.limit })),
+    latencyMs: {
+      p50: figures.latencyMs.p50,
+      p95: figures.latencyMs.p95,
+      p99: figures.latencyMs.p99,
+      max: figures.latencyMs.max,
+    },
+  };
 }
 
 /** The vendor keys a replay run reads, or undefined for a run over the workflow's source. */

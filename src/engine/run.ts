@@ -6,6 +6,21 @@ export type PolicyName = (typeof POLICIES)[number];
 export const RUN_STATES = ['running', 'planned', 'applying', 'completed', 'failed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
+/** What a run's traffic with one connector looked like; from the connector's resilience figures. */
+export interface ConnectorSummary {
+  requests: number;
+  retries: number;
+  /** Answers that said "rate limited" (429). */
+  rateLimited: number;
+  /** Failed requests, all kinds. */
+  failures: number;
+  breakerOpens: number;
+  peakInFlight: number;
+  /** The concurrency limit over time (the adaptive limit when on), at most 50 points. */
+  concurrency: { at: string; limit: number }[];
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+}
+
 /** Counters a run keeps as it goes; shown by `erpbridge show` and the summary table. */
 export interface RunStats {
   read: number;
@@ -15,6 +30,8 @@ export interface RunStats {
   changes: Partial<Record<ChangeState, number>>;
   extractMs: number;
   applyMs: number;
+  /** Per connector, by name, as of the end of the run's last command. */
+  connectors?: Record<string, ConnectorSummary>;
 }
 
 export interface Run {

@@ -150,6 +150,21 @@ const runStatsSchema = z.object({
   changes: z.partialRecord(z.enum(CHANGE_STATES), z.number()),
   extractMs: z.number(),
   applyMs: z.number(),
+  connectors: z
+    .record(
+      z.string(),
+      z.object({
+        requests: z.number(),
+        retries: z.number(),
+        rateLimited: z.number(),
+        failures: z.number(),
+        breakerOpens: z.number(),
+        peakInFlight: z.number(),
+        concurrency: z.array(z.object({ at: z.string(), limit: z.number() })),
+        latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }),
+      }),
+    )
+    .optional(),
 });
 
 function parseStats(text: string, runId: string): RunStats {

@@ -83,6 +83,7 @@ export interface LoggedRequest {
   status: number;
   applied: boolean;
   poNumber: string | null;
+  fault: string | null;
   idempotencyKey: string | null;
 }
 

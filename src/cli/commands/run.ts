@@ -87,6 +87,16 @@ export function registerRunCommands(program: Command): void {
           const changes = await store.countChanges(runId);
           process.stdout.write(`${renderRunSummary({ run, changes, wrote: 0 })}\n`);
           if (run.error) process.stdout.write(`\nlast error: ${run.error}\n`);
+          for (const [name, figures] of Object.entries(run.stats.connectors ?? {})) {
+            const { latencyMs: latency } = figures;
+            const limits = figures.concurrency.map((point) => point.limit);
+            process.stdout.write(
+              `\nconnector ${name}: ${figures.requests} requests, ${figures.retries} retries, ${figures.rateLimited} answered 429, ` +
+                `${figures.failures} failed, breaker opened ${figures.breakerOpens}×, peak ${figures.peakInFlight} in flight` +
+                (limits.length > 1 ? ` (limit ${Math.min(...limits)}–${Math.max(...limits)})` : '') +
+                `; latency p50 ${latency.p50.toFixed(1)} ms, p95 ${latency.p95.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms\n`,
+            );
+          }
           const failed = await store.listItems(runId, { state: 'failed', limit: 20 });
           if (failed.length > 0) {
             process.stdout.write('\nFailed items (first 20):\n');

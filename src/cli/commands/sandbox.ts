@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startSandbox } from '../../../sandbox/index.ts';
+import { readFaultConfigFile, startSandbox } from '../../../sandbox/index.ts';
 import { action } from '../exit.ts';
 
 interface SandboxFlags {
@@ -10,6 +10,7 @@ interface SandboxFlags {
   history: string;
   today?: string;
   reset?: boolean;
+  faults?: string;
 }
 
 function positiveInteger(value: string, flag: string, allowZero = false): number {
@@ -32,6 +33,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--history <n>', 'closed orders with buyer-set priorities (the training history)', '20000')
     .option('--today <date>', 'business date the data is generated around (YYYY-MM-DD), default today')
     .option('--reset', 'reseed even if the data folder already holds the same data')
+    .option('--faults <file>', 'inject faults described in this YAML file (see sandbox/README.md)')
     .action(
       action(async (flags: SandboxFlags) => {
         const sandbox = await startSandbox({
@@ -42,6 +44,7 @@ export function registerSandboxCommand(program: Command): void {
           history: positiveInteger(flags.history, '--history'),
           ...(flags.today ? { today: flags.today } : {}),
           reset: flags.reset ?? false,
+          ...(flags.faults ? { faults: readFaultConfigFile(flags.faults) } : {}),
         });
         process.stdout.write(
           `sandbox ERP listening at ${sandbox.url} (business date ${sandbox.today})\n` +
