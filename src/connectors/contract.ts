@@ -21,6 +21,11 @@ export interface ReadQuery {
   filter?: Record<string, string | number | boolean>;
   /** Records per page asked of the ERP; the connector's config has the default. */
   pageSize?: number;
+  /**
+   * A `cursor` from a page an earlier read of the same query yielded: the read continues with the
+   * page after that one. How a read survives a failure in its middle without starting over.
+   */
+  resumeFrom?: string;
   signal?: AbortSignal;
 }
 
@@ -40,6 +45,11 @@ export interface RecordPage {
   total: number | null;
   /** Records left out of `records` because they could not be keyed; the read goes on. */
   rejects?: RecordReject[];
+  /**
+   * Opaque: pass it as `resumeFrom` to continue after this page. Null on the last page; absent
+   * when the connector cannot resume a read.
+   */
+  cursor?: string | null;
 }
 
 export type WriteMethod = 'PATCH' | 'PUT' | 'POST';

@@ -402,10 +402,18 @@ export function withResilience(
     };
   };
 
+  /**
+   * A read that survives failures: before its first page a failure starts it again; after that it
+   * continues from the last page's cursor when the connector gives one (never restarting, so no
+   * record is handed out twice), and gives up when it does not. Progress resets the attempt count.
+   */
   async function* read(query: ReadQuery): AsyncGenerator<RecordPage, void, undefined> {
     counts.calls++;
-    for (let attempt = 1; ; attempt++) {
-      const pages = openPages(query);
+    let resumeFrom = query.resumeFrom;
+    // Failed attempts since the last page that came through.
+    let attempt = 0;
+    for (;;) {
+      const pages = openPages(resumeFrom === undefined ? query : { ...query, resumeFrom });
       let delayMs: number;
       try {
         let yielded = 0;
@@ -414,15 +422,19 @@ export function withResilience(
           try {
             result = await pages.next();
           } catch (error) {
-            if (yielded > 0 && error instanceof ErpError && !query.signal?.aborted) {
+            attempt++;
+            const resumable = yielded === 0 || resumeFrom !== undefined;
+            if (!resumable && error instanceof ErpError && !query.signal?.aborted) {
               throw giveUp('read', attempt, 'mid-read', error);
             }
-            // Nothing handed out yet: starting the read again is retrying its first page.
             delayMs = nextDelay('read', { entity: query.entity }, attempt, error, query.signal);
             break;
           }
           if (result.done === true) return;
           yielded++;
+          attempt = 0;
+          const cursor = result.value.cursor;
+          resumeFrom = typeof cursor === 'string' ? cursor : undefined;
           yield result.value;
         }
       } finally {

@@ -103,12 +103,14 @@ export function connectRest(config: RestConfig, context: ConnectorContext): Rest
       const parameter = Object.hasOwn(entity.filters, name) ? entity.filters[name] : undefined;
       collection.searchParams.set(parameter ?? name, String(value));
     }
-    let url = firstPageUrl(pagination, collection, pageSize);
+    const resumed =
+      query.resumeFrom === undefined ? undefined : parseCursor(query.resumeFrom, collection, probe);
+    let url = resumed?.url ?? firstPageUrl(pagination, collection, pageSize);
     // Page and offset URLs only move forward; next links may loop, so those are remembered.
     const visited = new Set<string>();
-    let seen = 0;
+    let seen = resumed?.seen ?? 0;
     let previousKeys: string | undefined;
-    for (let pageNumber = 1; ; pageNumber++) {
+    for (let pageNumber = resumed?.page ?? 1; ; pageNumber++) {
       const request: RestRequest = {
         operation: 'read',
         method: 'GET',
@@ -138,8 +140,6 @@ export function connectRest(config: RestConfig, context: ConnectorContext): Rest
         });
       }
       previousKeys = keys;
-      yield page;
-
       const next = nextPage(pagination, {
         url,
         body,
@@ -148,6 +148,10 @@ export function connectRest(config: RestConfig, context: ConnectorContext): Rest
         total: page.total,
         pageSize,
       });
+      page.cursor =
+        next.kind === 'next' ? JSON.stringify({ url: next.url.href, seen, page: pageNumber + 1 }) : null;
+      yield page;
+
       if (next.kind === 'end') return;
       if (next.kind === 'invalid') {
         throw new ErpError('permanent', `${http.describe(request).url}: ${next.message}`, {
@@ -164,6 +168,29 @@ export function connectRest(config: RestConfig, context: ConnectorContext): Rest
       url = next.url;
     }
   }
+
+  /** A cursor this connection made: the next page's URL (same origin as the collection), records seen, page number. */
+  const parseCursor = (cursor: string, collection: URL, request: RestRequest) => {
+    const invalid = () =>
+      new ErpError('validation', 'resumeFrom is not a cursor this connector made', {
+        ...contextOf(http.describe(request)),
+        field: 'resumeFrom',
+      });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(cursor);
+    } catch (cause) {
+      throw Object.assign(invalid(), { cause });
+    }
+    const url = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'url') : undefined;
+    const seen = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'seen') : undefined;
+    const page = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'page') : undefined;
+    if (typeof url !== 'string' || !Number.isInteger(seen) || !Number.isInteger(page)) throw invalid();
+    const next = new URL(url);
+    // Never follow a cursor to another host: it would carry this connector's credentials there.
+    if (next.origin !== collection.origin) throw invalid();
+    return { url: next, seen: Number(seen), page: Number(page) };
+  };
 
   const toPage = (items: unknown[], entity: RestEntity, request: RestRequest, pageNumber: number) => {
     const page: RestRecordPage = { records: [], total: null, rejects: [] };
