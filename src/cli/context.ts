@@ -9,7 +9,7 @@ import { connectConnector, connectorConfigCheck } from '../connectors/registry.t
 import { Engine, type PreparedProvider, type ProgressEvent } from '../engine/engine.ts';
 import type { WorkflowDefinition } from '../engine/workflow.ts';
 import { ConfigError } from '../errors/index.ts';
-import type { ResilientConnection } from '../resilience/index.ts';
+import type { ResilienceEvent, ResilientConnection } from '../resilience/index.ts';
 import type { Store } from '../store/contract.ts';
 import { createSqliteStore } from '../store/index.ts';
 
@@ -31,6 +31,8 @@ export interface ContextOptions {
   actor?: string;
   /** Use this store file instead of the config's (the demo keeps its state apart). */
   storePath?: string;
+  /** Told of each connector's resilience events (retries, breaker changes, ...). */
+  onConnectorEvent?: (event: ResilienceEvent) => void;
 }
 
 /** Opens config, store, audit log and engine. Config problems surface here, before any I/O to the ERP. */
@@ -49,7 +51,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
       const raw = loaded.rawConnectors[name];
       if (raw === undefined)
         throw new ConfigError(`no connector named ${name}`, { file: loaded.file, key: `connectors.${name}` });
-      connection = connectConnector(name, raw, env, loaded.dir);
+      connection = connectConnector(name, raw, env, loaded.dir, options.onConnectorEvent);
       connections.set(name, connection);
     }
     return connection;

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { ProgressEvent } from '../engine/engine.ts';
+import type { ResilienceEvent } from '../resilience/index.ts';
 
 /**
  * Progress on stderr for long runs: a bar when stderr is a terminal, a line every few seconds
@@ -53,5 +54,24 @@ export function progressReporter(options: { quiet?: boolean; stream?: NodeJS.Wri
       stream.write(`${event.phase}: ${event.done}${total ? `/${total}` : ''}\n`);
     }
   };
-  return { report, stop };
+  /**
+   * Breaker changes, one line each: the run pauses while a connector's ERP is failing and says so
+   * once, instead of one error per request; and says when it resumes.
+   */
+  const paused = new Set<string>();
+  const connectorEvent = (event: ResilienceEvent): void => {
+    // The first pause says so; more waiting calls, and failed probes, are the same pause.
+    if (event.kind === 'paused' && !paused.has(event.connector)) {
+      paused.add(event.connector);
+      stop();
+      stream.write(
+        `connector ${event.connector}: the ERP keeps failing; pausing its calls until a probe succeeds\n`,
+      );
+    }
+    if (event.kind === 'circuit' && event.state === 'closed' && paused.delete(event.connector)) {
+      stop();
+      stream.write(`connector ${event.connector}: the ERP answers again; resuming\n`);
+    }
+  };
+  return { report, stop, connectorEvent };
 }

@@ -19,6 +19,7 @@ export async function withContext<T>(
   const context = await openContext({
     configFile: config,
     onProgress: progress.report,
+    onConnectorEvent: progress.connectorEvent,
     ...(options.actor ? { actor: options.actor } : {}),
   });
   try {

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 import { type Environment, type ResolvedSecrets, redact, resolveSecrets } from '../config/secrets.ts';
 import { ConfigError, ErpError, type ErrorContext } from '../errors/index.ts';
-import { ResiliencePolicies, type ResilientConnection, withResilience } from '../resilience/index.ts';
+import {
+  type ResilienceEvent,
+  ResiliencePolicies,
+  type ResilientConnection,
+  withResilience,
+} from '../resilience/index.ts';
 import type { Capabilities, Connection, ConnectorDefinition, RecordPage } from './contract.ts';
 import { restConnector } from './rest/index.ts';
 
@@ -40,6 +45,8 @@ export function prepareConnector(
   env: Environment,
   /** Folder relative `${file:…}` references resolve against: the config file's. */
   baseDir?: string,
+  /** Told of retries, give-ups, breaker and concurrency changes (the CLI reports breaker changes). */
+  onEvent?: (event: ResilienceEvent) => void,
 ): PreparedConnector {
   const where = `connectors.${name}`;
   const resolved = resolveSecrets(rawConfig, env, where, baseDir);
@@ -60,6 +67,7 @@ export function prepareConnector(
     connect: async () =>
       withResilience(guard(await definition.connect(config, { name, env }), name, resolved), policies.data, {
         connector: name,
+        ...(onEvent ? { onEvent } : {}),
       }),
   };
 }
@@ -76,8 +84,9 @@ export async function connectConnector(
   rawConfig: unknown,
   env: Environment,
   baseDir?: string,
+  onEvent?: (event: ResilienceEvent) => void,
 ): Promise<ResilientConnection> {
-  return prepareConnector(name, rawConfig, env, baseDir).connect();
+  return prepareConnector(name, rawConfig, env, baseDir, onEvent).connect();
 }
 
 /** A problem found in one connector's configuration, by its path from the config's root. */

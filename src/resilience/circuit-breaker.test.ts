@@ -36,7 +36,11 @@ function watched() {
 
 describe('BreakerPolicy', () => {
   it('has the documented defaults', () => {
-    expect(BreakerPolicy.parse({})).toEqual({ failureThreshold: 5, halfOpenAfterMs: 10_000 });
+    expect(BreakerPolicy.parse({})).toEqual({
+      failureThreshold: 5,
+      halfOpenAfterMs: 10_000,
+      maxPauseMs: 600_000,
+    });
   });
   it.each([{ failureThreshold: 0 }, { halfOpenAfterMs: 0 }, { failureThreshold: 2.5 }])(
     '%j is refused',

@@ -21,6 +21,12 @@ export const BreakerPolicy = z.strictObject({
   failureThreshold: z.int().min(1).max(1000).default(5),
   /** Time the circuit stays open before one probe request is let through, in ms. Default 10 000. */
   halfOpenAfterMs: z.int().min(1).max(3_600_000).default(10_000),
+  /**
+   * How long one call waits, in all, while the circuit is open before it fails, in ms: the run
+   * pauses instead of hammering a failing ERP, and resumes when a probe succeeds. 0 fails at once.
+   * Default 600 000 (10 min).
+   */
+  maxPauseMs: z.int().min(0).max(86_400_000).default(600_000),
 });
 export type BreakerPolicy = z.infer<typeof BreakerPolicy>;
 

@@ -14,7 +14,7 @@ describe('ResiliencePolicies', () => {
         honourRetryAfter: true,
         maxRetryAfterMs: 120_000,
       },
-      breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
+      breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000, maxPauseMs: 600_000 },
       rateLimit: { requestsPerSecond: null, burst: 1, maxInFlight: 8, maxWaitMs: 60_000 },
       adaptive: {
         enabled: false,

@@ -247,7 +247,7 @@ describe('read: a failed page is asked again, from the last cursor, never from t
     erp.script = (request) =>
       request.url.includes('page=2') ? { kind: 'status', status: 503 } : { kind: 'ok' };
     const events: ResilienceEvent[] = [];
-    const connection = await connect({}, events);
+    const connection = await connect({ breaker: { maxPauseMs: 0 } }, events);
     const { pages, error } = await readAll(connection);
     expect(keys(pages)).toEqual(['PO-0001', 'PO-0002', 'PO-0003', 'PO-0004', 'PO-0005']);
     expect(error).toMatchObject({ kind: 'transient', context: { status: 503 } });
@@ -257,7 +257,7 @@ describe('read: a failed page is asked again, from the last cursor, never from t
 
   it('a page that hangs ends at timeoutMs', async () => {
     erp.script = (request) => (request.url.includes('page=2') ? { kind: 'hang' } : { kind: 'ok' });
-    const connection = await connect({ timeoutMs: 200 });
+    const connection = await connect({ timeoutMs: 200, breaker: { maxPauseMs: 0 } });
     const started = performance.now();
     const { pages, error } = await readAll(connection);
     expect(performance.now() - started).toBeLessThan(1500);
@@ -281,7 +281,10 @@ describe('circuit breaker', () => {
     erp.script = () => (healthy ? { kind: 'ok' } : { kind: 'status', status: 503 });
     const events: ResilienceEvent[] = [];
     const connection = await connect(
-      { retry: { ...FAST_RETRY, maxAttempts: 1 }, breaker: { failureThreshold: 3, halfOpenAfterMs: 300 } },
+      {
+        retry: { ...FAST_RETRY, maxAttempts: 1 },
+        breaker: { failureThreshold: 3, halfOpenAfterMs: 300, maxPauseMs: 0 },
+      },
       events,
     );
     for (let call = 0; call < 3; call++) {
@@ -315,11 +318,52 @@ describe('circuit breaker', () => {
     erp.script = () => ({ kind: 'status', status: 503 });
     const connection = await connect({
       retry: { ...FAST_RETRY, maxAttempts: 10 },
-      breaker: { failureThreshold: 3 },
+      breaker: { failureThreshold: 3, maxPauseMs: 0 },
     });
     const error = await failure(connection.get('purchase_orders', 'PO-0001'));
     expect(error).toMatchObject({ verdict: 'circuit-open' });
     expect(erp.requests).toHaveLength(3);
+  });
+});
+
+describe('circuit breaker: a call pauses while the circuit is open', () => {
+  it('waits for the probe instead of failing, sends nothing meanwhile, and completes once the ERP is back', async () => {
+    let healthy = true;
+    erp.script = () => (healthy ? { kind: 'ok' } : { kind: 'status', status: 503 });
+    const events: ResilienceEvent[] = [];
+    const connection = await connect(
+      { retry: { ...FAST_RETRY, maxAttempts: 3 }, breaker: { failureThreshold: 3, halfOpenAfterMs: 200 } },
+      events,
+    );
+    // It answered once: a later outage is waited out.
+    expect(await connection.get('purchase_orders', 'PO-0001')).not.toBeNull();
+    healthy = false;
+    erp.requests.length = 0;
+    setTimeout(() => {
+      healthy = true;
+    }, 500);
+    const started = performance.now();
+    expect(await connection.get('purchase_orders', 'PO-0001')).not.toBeNull();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(450);
+    // Three failures open it; while open nothing is sent; probes every 200 ms until one succeeds.
+    expect(erp.requests.length).toBeLessThanOrEqual(3 + 4);
+    expect(
+      events
+        .filter((event) => event.kind === 'circuit')
+        .map((event) => event.state)
+        .at(-1),
+    ).toBe('closed');
+  });
+
+  it('gives up once the pause allowance is spent', async () => {
+    erp.script = () => ({ kind: 'status', status: 503 });
+    const connection = await connect({
+      retry: { ...FAST_RETRY, maxAttempts: 3 },
+      breaker: { failureThreshold: 3, halfOpenAfterMs: 100, maxPauseMs: 250 },
+    });
+    const error = await failure(connection.get('purchase_orders', 'PO-0001'));
+    expect(error.kind).toBe('transient');
+    expect(erp.requests.length).toBeLessThanOrEqual(6);
   });
 });
 

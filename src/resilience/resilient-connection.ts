@@ -21,7 +21,7 @@ import { toErpError } from './classify-error.ts';
 import { createLatencyHistogram, type LatencySummary } from './latency-histogram.ts';
 import { createRateLimiter, type RateLimitPermit, type SharedRateLimiter } from './rate-limit.ts';
 import type { ResiliencePolicies } from './resilience-config.ts';
-import { ResilienceError } from './resilience-error.ts';
+import { isResilienceError, ResilienceError } from './resilience-error.ts';
 import { delayFor, type NoRetryReason, shouldRetry } from './retry-policy.ts';
 import { provablyNotApplied } from './write-outcome.ts';
 
@@ -62,6 +62,8 @@ export type ResilienceEvent =
       error: ErpError;
     }
   | { kind: 'circuit'; connector: string; state: BreakerState }
+  /** A call waits for the open circuit's next probe instead of failing (see breaker.maxPauseMs). */
+  | { kind: 'paused'; connector: string; operation: ResilientOperation; delayMs: number }
   | { kind: 'concurrency'; connector: string; limit: number };
 
 /** Runtime services of the wrapper, injectable for tests. */
@@ -169,6 +171,8 @@ export function withResilience(
     rateLimited: 0,
     failures: noFailures(),
   };
+  /** Whether the ERP has answered any request: a run only pauses for an ERP it has seen working. */
+  let answered = false;
   breaker.onStateChange((state) => emit({ kind: 'circuit', connector, state }));
   adaptive?.onLimitChange((limit) => emit({ kind: 'concurrency', connector, limit }));
 
@@ -244,6 +248,7 @@ export function withResilience(
           return value;
         }
         const latencyMs = performance.now() - started;
+        answered = true;
         counts.requests++;
         latency.record(latencyMs);
         adaptive?.record({ kind: 'success', startedAt, latencyMs });
@@ -356,13 +361,46 @@ export function withResilience(
     signal: AbortSignal | undefined,
   ): Promise<T> => {
     counts.calls++;
-    for (let attempt = 1; ; attempt++) {
+    const pause = pauseBudget(operation);
+    for (let attempt = 1; ; ) {
       try {
         return await attemptOnce(operation, target, run, signal);
       } catch (error) {
+        const paused = pause(error);
+        if (paused !== undefined) {
+          await sleepFor(paused, signal);
+          attempt = 1;
+          continue;
+        }
         await sleepFor(nextDelay(operation, target, attempt, error, signal), signal);
+        attempt++;
       }
     }
+  };
+
+  /**
+   * A call's allowance for waiting out an open circuit: returns the ms to pause when `error` says
+   * the circuit is open and the allowance (breaker.maxPauseMs) is not used up; undefined otherwise,
+   * and the error takes its normal course. A pause is not an attempt: nothing was sent. Only an ERP
+   * that has answered before is waited for; one never reached fails at once.
+   */
+  const pauseBudget = (operation: ResilientOperation) => {
+    let pausedMs = 0;
+    return (error: unknown): number | undefined => {
+      // Nothing was sent: safe for any call. A failure that has just opened the circuit also pauses
+      // a read or get (asking again is safe), never a write (its outcome may be unknown).
+      // An ERP never reached (a wrong URL, a server not started) fails at once with its reason.
+      if (!answered) return undefined;
+      const refused = isResilienceError(error, 'circuit-open');
+      const opened =
+        operation !== 'write' && breaker.state === 'open' && error instanceof ErpError && error.retryable;
+      if (!refused && !opened) return undefined;
+      const waitMs = Math.max(1, breaker.msUntilHalfOpen() || policies.breaker.halfOpenAfterMs);
+      if (pausedMs + waitMs > policies.breaker.maxPauseMs) return undefined;
+      pausedMs += waitMs;
+      emit({ kind: 'paused', connector, operation, delayMs: waitMs });
+      return waitMs;
+    };
   };
 
   /** Pages of one underlying read, each fetched as one attempt; `close` ends the underlying read. */
@@ -410,6 +448,7 @@ export function withResilience(
   async function* read(query: ReadQuery): AsyncGenerator<RecordPage, void, undefined> {
     counts.calls++;
     let resumeFrom = query.resumeFrom;
+    const pause = pauseBudget('read');
     // Failed attempts since the last page that came through.
     let attempt = 0;
     for (;;) {
@@ -422,8 +461,13 @@ export function withResilience(
           try {
             result = await pages.next();
           } catch (error) {
-            attempt++;
             const resumable = yielded === 0 || resumeFrom !== undefined;
+            const paused = resumable ? pause(error) : undefined;
+            if (paused !== undefined) {
+              delayMs = paused;
+              break;
+            }
+            attempt++;
             if (!resumable && error instanceof ErpError && !query.signal?.aborted) {
               throw giveUp('read', attempt, 'mid-read', error);
             }
