@@ -160,8 +160,13 @@ export function withResilience(
       burst: policies.rateLimit.burst,
       maxInFlight,
     });
-  // Aggressive: the attempt ends at the deadline even if the connector ignores its signal.
-  const attemptTimeout = timeout(policies.timeoutMs, TimeoutStrategy.Aggressive);
+  // Aggressive: the attempt ends at the deadline even if the connector ignores its signal. No abort
+  // after an attempt returns: it has nothing left to cancel, and an abort per request (a
+  // DOMException each) measured ~5 % of an apply's CPU time.
+  const attemptTimeout = timeout(policies.timeoutMs, {
+    strategy: TimeoutStrategy.Aggressive,
+    abortOnReturn: false,
+  });
   const latency = createLatencyHistogram();
   const fixedHistory: LimitPoint[] = [{ at: now(), limit: maxInFlight }];
   const counts = {
