@@ -100,30 +100,16 @@ export class Engine {
    * applying) is resumed instead of starting over, so running the same command again is safe.
    */
   async run(workflow: WorkflowDefinition, options: RunOptions): Promise<RunReport> {
-    const { store, audit } = this.#deps;
+    const { store } = this.#deps;
     let run = await this.#unfinishedRun(workflow.name, options.dryRun);
     if (run) {
       this.#deps.onProgress?.({ phase: 'resume', runId: run.id, state: run.state });
     } else {
-      const now = this.#now();
-      run = {
-        id: newRunId(now),
-        workflow: workflow.name,
-        policy: workflow.policy.mode,
-        dryRun: options.dryRun,
-        state: 'running',
-        params: { asOf: options.asOf ?? now.toISOString().slice(0, 10), policy: workflow.policy },
-        stats: emptyStats(),
-        error: null,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-      };
-      await store.createRun(run);
-      await audit.record('run.started', run.id, {
-        workflow: workflow.name,
-        dryRun: run.dryRun,
-        params: run.params,
-      });
+      const asOf = options.asOf ?? this.#now().toISOString().slice(0, 10);
+      run = await this.#startRun(
+        { workflow: workflow.name, policy: workflow.policy.mode, dryRun: options.dryRun, state: 'running' },
+        { asOf, policy: workflow.policy },
+      );
     }
     try {
       if (run.state === 'running') run = await this.#plan(workflow, run);
@@ -167,23 +153,14 @@ export class Engine {
    * revert run, itself revertible.
    */
   async revert(workflow: WorkflowDefinition, runId: string, by: string): Promise<RunReport> {
-    const { store, audit } = this.#deps;
+    const { store } = this.#deps;
     const original = await this.#requireRun(runId);
     const now = this.#now().toISOString();
-    const run: Run = {
-      id: newRunId(this.#now()),
-      workflow: original.workflow,
-      policy: original.policy,
-      dryRun: false,
-      state: 'applying',
-      params: { revertOf: original.id },
-      stats: emptyStats(),
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await store.createRun(run);
-    await audit.record('run.started', run.id, { workflow: run.workflow, revertOf: original.id }, by);
+    const run = await this.#startRun(
+      { workflow: original.workflow, policy: original.policy, dryRun: false, state: 'applying' },
+      { revertOf: original.id },
+      by,
+    );
     for await (const applied of this.#pages(original.id, ['applied'])) {
       const inverse = applied.map(
         (change): Change => ({
@@ -224,7 +201,7 @@ export class Engine {
     runId: string,
     deadLetterIds?: readonly string[],
   ): Promise<RunReport> {
-    const { store, audit } = this.#deps;
+    const { store } = this.#deps;
     const original = await this.#requireRun(runId);
     const wanted = deadLetterIds ? new Set(deadLetterIds) : null;
     const letters = (await store.listDeadLetters({ runId })).filter(
@@ -236,29 +213,15 @@ export class Engine {
     }
     const replayable = letters.filter((letter) => letter.vendorKey !== null);
     if (replayable.length === 0) throw new Error(`run ${runId} has no dead letters to replay`);
-    const now = this.#now();
-    const run: Run = {
-      id: newRunId(now),
-      workflow: original.workflow,
-      policy: original.policy,
-      dryRun: original.dryRun,
-      state: 'running',
-      params: {
+    const run = await this.#startRun(
+      { workflow: original.workflow, policy: original.policy, dryRun: original.dryRun, state: 'running' },
+      {
         ...original.params,
         retryOf: original.id,
         keys: [...new Set(replayable.flatMap((letter) => (letter.vendorKey ? [letter.vendorKey] : [])))],
+        deadLetters: replayable.map((letter) => letter.id),
       },
-      stats: emptyStats(),
-      error: null,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    await store.createRun(run);
-    await audit.record('run.started', run.id, {
-      workflow: run.workflow,
-      retryOf: original.id,
-      deadLetters: replayable.map((letter) => letter.id),
-    });
+    );
     await store.markDeadLettersReplayed(
       replayable.map((letter) => letter.id),
       run.id,
@@ -267,6 +230,32 @@ export class Engine {
     const applies = !planned.dryRun && planned.policy !== 'shadow';
     const wrote = applies ? await this.#applyApproved(workflow, planned) : 0;
     return this.#finish(workflow, planned, wrote, applies);
+  }
+
+  /** Creates and persists a new run, and audits its start with its parameters. */
+  async #startRun(
+    fields: Pick<Run, 'workflow' | 'policy' | 'dryRun' | 'state'>,
+    params: Record<string, unknown>,
+    actor?: string,
+  ): Promise<Run> {
+    const now = this.#now();
+    const run: Run = {
+      ...fields,
+      id: newRunId(now),
+      params,
+      stats: emptyStats(),
+      error: null,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    await this.#deps.store.createRun(run);
+    await this.#deps.audit.record(
+      'run.started',
+      run.id,
+      { workflow: run.workflow, dryRun: run.dryRun, params },
+      actor,
+    );
+    return run;
   }
 
   /**
