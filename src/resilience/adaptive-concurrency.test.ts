@@ -61,43 +61,93 @@ describe('AdaptiveConcurrencyPolicy', () => {
 
 describe('adaptLimit, rule by rule', () => {
   const start = initialAdaptiveState(policy);
+  /** Out of slow start: a decrease at 500 left the limit at 4, with a baseline of 10 ms. */
+  const steady: AdaptiveState = {
+    limit: 4,
+    bestP50Ms: 10,
+    windowLatencies: [],
+    lastDecreaseAt: 500,
+    lastChangeAt: 500,
+  };
+  /** Three successes of `latencyMs`, sent at 600 (after the decrease of `steady`). */
+  const window = (latencyMs: number, startedAt = 600) => [1, 2, 3].map(() => success(latencyMs, startedAt));
 
-  it('starts at initial, with no baseline', () => {
-    expect(start).toEqual({ limit: 4, bestP50Ms: null, windowLatencies: [], lastDecreaseAt: null });
+  it('starts at initial, with no baseline, never changed', () => {
+    expect(start).toEqual({
+      limit: 4,
+      bestP50Ms: null,
+      windowLatencies: [],
+      lastDecreaseAt: null,
+      lastChangeAt: null,
+    });
   });
 
   it('a success only fills the window until it is full', () => {
     expect(run(start, [success(10), success(12)])).toEqual({ ...start, windowLatencies: [10, 12] });
   });
 
-  it('a full, healthy window adds one and becomes the baseline', () => {
+  it('before the first decrease a full, healthy window grows the limit by half and becomes the baseline', () => {
     expect(run(start, [success(10), success(12), success(11)])).toEqual({
       ...start,
-      limit: 5,
+      limit: 6,
       bestP50Ms: 11,
       windowLatencies: [],
+      lastChangeAt: 1000,
     });
   });
 
+  it('slow start grows by half, at least one: 1, 2, 3, 4, 6, 9, 13, 19, 28, then max', () => {
+    const wide = AdaptiveConcurrencyPolicy.parse({ enabled: true, initial: 1, max: 32, window: 1 });
+    const limits: number[] = [];
+    let state = initialAdaptiveState(wide);
+    for (let step = 1; step <= 9; step++) {
+      state = adaptLimit(state, success(10, step), wide, step);
+      limits.push(state.limit);
+    }
+    expect(limits).toEqual([2, 3, 4, 6, 9, 13, 19, 28, 32]);
+  });
+
+  it('after a decrease a full, healthy window adds one', () => {
+    expect(run(steady, window(10))).toEqual({ ...steady, limit: 5, lastChangeAt: 1000 });
+  });
+
   it('increase stops at max', () => {
-    const healthy = Array.from({ length: 30 }, () => success(10));
-    expect(run(start, healthy).limit).toBe(6);
+    let state = steady;
+    for (let step = 1; step <= 5; step++) state = run(state, window(10, 1000 + step), 1000 + step);
+    expect(state.limit).toBe(6);
+  });
+
+  it('a success sent before the last change is ignored: a window judges the limit it was sent under', () => {
+    const grown = run(steady, window(10), 1000);
+    expect(grown.limit).toBe(5);
+    // Sent under the limit of 4, before the increase: says nothing about 5.
+    expect(run(grown, window(50, 900), 1100)).toBe(grown);
+    // Sent under 5: judged.
+    expect(run(grown, window(50, 1000), 1100)).toMatchObject({ limit: 2, lastDecreaseAt: 1100 });
+  });
+
+  it('an overload sent before an increase still cuts: only a decrease makes older failures moot', () => {
+    const grown = run(steady, window(10), 1000);
+    expect(adaptLimit(grown, overload(800), policy, 1100).limit).toBe(2);
   });
 
   it('a window whose p50 is within latencyTolerance × best is healthy', () => {
-    const baseline = run(start, [success(10), success(10), success(10)]);
-    expect(run(baseline, [success(20), success(20), success(20)]).limit).toBe(6);
+    expect(run(steady, window(20)).limit).toBe(5);
   });
 
   it('a latency rise beyond the tolerance decreases multiplicatively', () => {
-    const baseline = run(start, [success(10), success(10), success(10)]);
-    const slow = run(baseline, [success(25), success(30), success(21)], 2000);
-    expect(slow).toEqual({ limit: 2, bestP50Ms: 10, windowLatencies: [], lastDecreaseAt: 2000 });
+    const slow = run(steady, [success(25, 600), success(30, 600), success(21, 600)], 2000);
+    expect(slow).toEqual({
+      limit: 2,
+      bestP50Ms: 10,
+      windowLatencies: [],
+      lastDecreaseAt: 2000,
+      lastChangeAt: 2000,
+    });
   });
 
   it('a faster window lowers the baseline', () => {
-    const baseline = run(start, [success(10), success(10), success(10)]);
-    expect(run(baseline, [success(4), success(5), success(6)]).bestP50Ms).toBe(5);
+    expect(run(steady, [success(4, 600), success(5, 600), success(6, 600)]).bestP50Ms).toBe(5);
   });
 
   it('an overload decreases at once: floor(limit × backoffRatio), and starts a new window', () => {
@@ -107,6 +157,7 @@ describe('adaptLimit, rule by rule', () => {
       limit: 2,
       windowLatencies: [],
       lastDecreaseAt: 2000,
+      lastChangeAt: 2000,
     });
   });
 
@@ -132,11 +183,11 @@ describe('adaptLimit, rule by rule', () => {
   });
 
   it('a slow window at the floor re-bases instead: that latency is the new normal', () => {
-    const floor = { ...start, limit: 2, bestP50Ms: 10 };
-    const rebased = run(floor, [success(50), success(60), success(55)]);
+    const floor = { ...steady, limit: 2 };
+    const rebased = run(floor, window(55));
     expect(rebased).toEqual({ ...floor, bestP50Ms: 55, windowLatencies: [] });
     // From there it grows again while latency holds.
-    expect(run(rebased, [success(60), success(60), success(60)]).limit).toBe(3);
+    expect(run(rebased, window(60)).limit).toBe(3);
   });
 });
 
@@ -185,13 +236,13 @@ describe('createAdaptiveLimiter', () => {
     }
     clock = 100;
     limiter.record(overload(95));
-    expect(limiter.limit).toBe(2);
+    expect(limiter.limit).toBe(3);
     expect(limiter.history).toEqual([
       { at: 0, limit: 4 },
-      { at: 30, limit: 5 },
-      { at: 100, limit: 2 },
+      { at: 30, limit: 6 },
+      { at: 100, limit: 3 },
     ]);
-    expect(heard).toEqual([5, 2]);
+    expect(heard).toEqual([6, 3]);
   });
 
   it('keeps at most HISTORY_LENGTH points, dropping the oldest', () => {

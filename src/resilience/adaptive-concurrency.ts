@@ -6,7 +6,11 @@ import { ResilienceError } from './resilience-error.ts';
 /**
  * Adaptive concurrency (AIMD): how many requests one connector keeps in flight, found by watching
  * the ERP. Additive increase while it answers fast, multiplicative decrease when it pushes back —
- * the way TCP finds a link's capacity. Off by default.
+ * the way TCP finds a link's capacity, with a faster start until the first decrease. Off by
+ * default.
+ *
+ * `latencyTolerance` is relative to the best window median seen, so it means "× the healthy
+ * latency" only when a window ran at a low limit: `initial: 1` measures the unloaded ERP first.
  *
  * @example
  *   adaptive: { enabled: true, initial: 4, min: 1, max: 8, window: 20, latencyTolerance: 2, backoffRatio: 0.5 }
@@ -56,8 +60,10 @@ export interface AdaptiveState {
   bestP50Ms: number | null;
   /** Latencies (ms) of the successes in the current window. */
   windowLatencies: readonly number[];
-  /** When the limit last went down (clock ms); null if never. */
+  /** When the limit last went down (clock ms); null if never — the limit is still in slow start. */
   lastDecreaseAt: number | null;
+  /** When the limit last changed, up or down (clock ms); null if never. */
+  lastChangeAt: number | null;
 }
 
 /** How one request ended, as far as capacity is concerned. */
@@ -70,7 +76,13 @@ export type RequestOutcome =
 
 /** The state a limiter starts in. */
 export function initialAdaptiveState(policy: AdaptiveConcurrencyPolicy): AdaptiveState {
-  return { limit: policy.initial, bestP50Ms: null, windowLatencies: [], lastDecreaseAt: null };
+  return {
+    limit: policy.initial,
+    bestP50Ms: null,
+    windowLatencies: [],
+    lastDecreaseAt: null,
+    lastChangeAt: null,
+  };
 }
 
 /**
@@ -78,12 +90,18 @@ export function initialAdaptiveState(policy: AdaptiveConcurrencyPolicy): Adaptiv
  *
  * 1. A request started before the last decrease is ignored: it was sent under the old limit and
  *    that limit has already been cut, so a burst of failures cuts once, not once per request.
- * 2. `neutral` changes nothing.
- * 3. `overload`: decrease — `limit = max(min, floor(limit · backoffRatio))` — and start a new window.
- * 4. `success` adds its latency to the window. When the window holds `window` latencies, its
+ * 2. A success started before the last change of the limit, up or down, is ignored too: a window
+ *    judges the limit its requests were sent under. Otherwise, once windows fill faster than a
+ *    round trip, the limit keeps rising on the latency of a lower one and overshoots.
+ * 3. `neutral` changes nothing.
+ * 4. `overload`: decrease — `limit = max(min, floor(limit · backoffRatio))` — and start a new window.
+ * 5. `success` adds its latency to the window. When the window holds `window` latencies, its
  *    median p50 is judged against the best median seen (which it may lower):
- *    - `p50 ≤ latencyTolerance · best`: increase by one, up to `max`;
- *    - otherwise latency rose: decrease as in rule 3. Already at `min`, the window's p50 becomes
+ *    - `p50 ≤ latencyTolerance · best`: increase, up to `max` — by half (at least one) until the
+ *      first decrease, by one after it. The faster start (TCP's slow start, gentler) lets a limit
+ *      that starts low reach the ERP's capacity in a few windows instead of one window per step;
+ *      growing by half rather than doubling overshoots that capacity by at most half, for one window;
+ *    - otherwise latency rose: decrease as in rule 4. Already at `min`, the window's p50 becomes
  *      the new best instead — the ERP is slower now even at the floor, and that is the new normal
  *      (without this a permanently slower ERP would hold the limit at `min` forever).
  *    Either way a new window starts.
@@ -101,16 +119,21 @@ export function adaptLimit(
     case 'overload':
       return decrease(state, policy, now);
     case 'success': {
+      if (state.lastChangeAt !== null && outcome.startedAt < state.lastChangeAt) return state;
       const windowLatencies = [...state.windowLatencies, outcome.latencyMs];
       if (windowLatencies.length < policy.window) return { ...state, windowLatencies };
       const p50 = median(windowLatencies);
       const best = state.bestP50Ms === null ? p50 : Math.min(state.bestP50Ms, p50);
       if (p50 <= policy.latencyTolerance * best) {
+        const slowStart = state.lastDecreaseAt === null;
+        const step = slowStart ? Math.max(1, Math.floor(state.limit / 2)) : 1;
+        const limit = Math.min(policy.max, state.limit + step);
         return {
           ...state,
-          limit: Math.min(policy.max, state.limit + 1),
+          limit,
           bestP50Ms: best,
           windowLatencies: [],
+          lastChangeAt: limit === state.limit ? state.lastChangeAt : now,
         };
       }
       if (state.limit <= policy.min) return { ...state, bestP50Ms: p50, windowLatencies: [] };
@@ -121,7 +144,7 @@ export function adaptLimit(
 
 function decrease(state: AdaptiveState, policy: AdaptiveConcurrencyPolicy, now: number): AdaptiveState {
   const limit = Math.max(policy.min, Math.floor(state.limit * policy.backoffRatio));
-  return { ...state, limit, windowLatencies: [], lastDecreaseAt: now };
+  return { ...state, limit, windowLatencies: [], lastDecreaseAt: now, lastChangeAt: now };
 }
 
 /** The median of a non-empty list (mean of the two middle values for an even count). Pure. */
