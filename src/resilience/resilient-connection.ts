@@ -126,6 +126,34 @@ interface Target {
 }
 
 /**
+ * Runs `run` with a signal that aborts at the deadline (or when the caller aborts), and rejects at
+ * the deadline even if `run` ignores its signal. One controller and one timer per attempt: this
+ * runs for every request, and cockatiel's TimeoutPolicy (derived controllers, listeners, a race)
+ * measured ~10 % of an apply's CPU time.
+ */
+function withDeadline<T>(
+  ms: number,
+  callerSignal: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onCallerAbort = () => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const expired = new TaskCancelledError(`attempt did not finish within ${ms} ms`);
+      reject(expired);
+      controller.abort(expired);
+    }, ms);
+  });
+  return Promise.race([run(controller.signal), deadline]).finally(() => {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener('abort', onCallerAbort);
+  });
+}
+
+/**
  * Wraps every call of `connection` in `policies`. Reads and gets are retried per request; writes
  * only when the failure proves nothing was applied — otherwise the caller gets a transient
  * `outcome-unknown` ResilienceError whose hint says to re-read the record first. A read is
@@ -184,6 +212,16 @@ export function withResilience(
   /** Waits for an adaptive slot (when enabled), then a rate-limiter slot and token; bounded by maxWaitMs. */
   const admit = async (signal: AbortSignal | undefined): Promise<RateLimitPermit[]> => {
     signal?.throwIfAborted();
+    // The common case — no rate, no adaptive gate, a slot free, nobody queued — is granted at once:
+    // no wait to bound, so no controller and no timer for it (this runs for every request).
+    if (
+      adaptive === undefined &&
+      options.rateLimiter === undefined &&
+      policies.rateLimit.requestsPerSecond === null
+    ) {
+      const { inFlight, waiting } = limiter.snapshot();
+      if (waiting === 0 && inFlight < maxInFlight) return [await limiter.acquire()];
+    }
     const waiting = new AbortController();
     const timer = setTimeout(() => waiting.abort(queueTimeout()), maxWaitMs);
     const onCallerAbort = () => waiting.abort(signal?.reason);
@@ -247,7 +285,7 @@ export function withResilience(
       const startedAt = now();
       const started = performance.now();
       try {
-        const value = await attemptTimeout.execute(({ signal: attemptSignal }) => run(attemptSignal), signal);
+        const value = await withDeadline(policies.timeoutMs, signal, run);
         if (!sentRequest(value)) {
           adaptive?.record({ kind: 'neutral', startedAt });
           return value;
