@@ -8,12 +8,13 @@
  *   BENCH_SIZES=10000 npm run bench    # just one size
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import Table from 'cli-table3';
 import { ensureBuilt } from '../scripts/build.mjs';
+import { writeResults } from './write-results.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -175,20 +176,4 @@ process.stdout.write(
   'train = a separate first-use process that trains the embedded model on 20,000 closed orders.\n',
 );
 
-const machine = {
-  node: process.version,
-  cpus: cpus().length,
-  cpuModel: cpus()[0]?.model,
-  memoryGb: totalmem() / 2 ** 30,
-};
-const out = join(ROOT, 'bench/results');
-mkdirSync(out, { recursive: true });
-const body = JSON.stringify(
-  { benchmark: 'po-urgency', at: new Date().toISOString(), machine, results },
-  null,
-  2,
-);
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-writeFileSync(join(out, `po-urgency-${stamp}.json`), body);
-writeFileSync(join(out, 'po-urgency-latest.json'), body);
-process.stdout.write(`results: bench/results/po-urgency-latest.json\n`);
+writeResults('po-urgency', { results });

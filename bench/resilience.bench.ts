@@ -20,8 +20,8 @@
  *   BENCH_RATE_RPS=200 node bin/run-ts.mjs bench/resilience.bench.ts   # R = 200/s: ≈ 25 s
  *   BENCH_PARTS=adaptive node bin/run-ts.mjs bench/resilience.bench.ts # one part only
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { parse as parseYaml } from 'yaml';
@@ -35,6 +35,7 @@ import {
   type ResiliencePoliciesInput,
 } from '../src/resilience/index.ts';
 import { type LoggedRequest, type SandboxProcess, startSandboxProcess } from './sandbox-process.ts';
+import { writeResults } from './write-results.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TODAY = '2026-11-02';
@@ -648,20 +649,4 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const machine = {
-  node: process.version,
-  cpus: cpus().length,
-  cpuModel: cpus()[0]?.model,
-  memoryGb: totalmem() / 2 ** 30,
-};
-const out = join(ROOT, 'bench/results');
-mkdirSync(out, { recursive: true });
-const body = JSON.stringify(
-  { benchmark: 'resilience', at: new Date().toISOString(), machine, rateLimit, adaptive },
-  null,
-  2,
-);
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-writeFileSync(join(out, `resilience-${stamp}.json`), body);
-writeFileSync(join(out, 'resilience-latest.json'), body);
-process.stdout.write('results: bench/results/resilience-latest.json\n');
+writeResults('resilience', { rateLimit, adaptive });
