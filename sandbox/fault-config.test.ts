@@ -117,7 +117,7 @@ describe('resolveFaults', () => {
       rateLimit: { requestsPerSecond: 2.5, burst: 3, retryAfter: 'seconds', target: 'writes' },
       bursts429: null,
       maintenance: { startAfterMs: 0, durationMs: 100, target: 'writes' },
-      degradation: { baseLatencyMs: 0, perConcurrentMs: 3, target: 'reads' },
+      degradation: { baseLatencyMs: 0, perConcurrentMs: 3, workers: null, target: 'reads' },
       oauth: { clientId: 'c', clientSecret: 's', tokenTtlSeconds: 3600 },
       lostAnswers: { rate: 0.1, mode: '502' },
     });

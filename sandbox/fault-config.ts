@@ -151,10 +151,19 @@ export const FaultConfig = section({
     durationMs: positiveMilliseconds(DAY_MS),
     target,
   }).optional(),
-  /** A delay of `baseLatencyMs + perConcurrentMs × (other requests in flight)`. */
+  /**
+   * An app server that slows with load: `baseLatencyMs + perConcurrentMs × (other requests in
+   * flight)`, and past `workers` in flight, a queue (throughput stops growing; see `degradationMs`).
+   */
   degradation: section({
     baseLatencyMs: milliseconds(MAX_DELAY_MS).optional(),
     perConcurrentMs: milliseconds(MAX_DELAY_MS).optional(),
+    workers: z
+      .number({ error: 'must be a whole number from 1 to 10000' })
+      .int('must be a whole number from 1 to 10000')
+      .min(1, 'must be a whole number from 1 to 10000')
+      .max(10_000, 'must be a whole number from 1 to 10000')
+      .optional(),
     target,
   }).optional(),
   /** OAuth 2 client credentials at `POST /oauth/token`; `/api` then takes only issued tokens. */
@@ -253,7 +262,12 @@ export interface ResolvedFaults {
   } | null;
   bursts429: { every: number; length: number; target: FaultTarget } | null;
   maintenance: { startAfterMs: number; durationMs: number; target: FaultTarget } | null;
-  degradation: { baseLatencyMs: number; perConcurrentMs: number; target: FaultTarget } | null;
+  degradation: {
+    baseLatencyMs: number;
+    perConcurrentMs: number;
+    workers: number | null;
+    target: FaultTarget;
+  } | null;
   oauth: { clientId: string; clientSecret: string; tokenTtlSeconds: number } | null;
   lostAnswers: { rate: number; mode: LostAnswerMode } | null;
 }
@@ -313,6 +327,7 @@ export function resolveFaults(config: FaultConfig): ResolvedFaults {
       ? {
           baseLatencyMs: degradation.baseLatencyMs ?? 0,
           perConcurrentMs: degradation.perConcurrentMs ?? 0,
+          workers: degradation.workers ?? null,
           target: degradation.target ?? fallback,
         }
       : null,

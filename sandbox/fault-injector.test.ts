@@ -167,6 +167,16 @@ describe('createFaultInjector', () => {
     expect(faults.admit('reads')).toEqual({ kind: 'proceed', delayMs: 9 });
   });
 
+  test('degradation with workers: past them, the delay grows as a queue would', () => {
+    const faults = createFaultInjector({
+      degradation: { baseLatencyMs: 10, perConcurrentMs: 5, workers: 2 },
+    });
+    const delays = [1, 2, 3, 4].map(() => faults.admit('reads'));
+    expect(delays.map((admission) => (admission.kind === 'proceed' ? admission.delayMs : -1))).toEqual([
+      10, 15, 23, 30,
+    ]);
+  });
+
   test('latency: fixed plus seeded jitter within its range', () => {
     const faults = createFaultInjector({ seed: 1, latency: { fixedMs: 20, jitterMs: 30 } });
     const delays = Array.from({ length: 500 }, () => {

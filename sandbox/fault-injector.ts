@@ -179,6 +179,7 @@ export function createFaultInjector(initial: FaultConfig = {}, now: () => number
         faults.degradation.baseLatencyMs,
         faults.degradation.perConcurrentMs,
         inFlight,
+        faults.degradation.workers,
       );
     }
     if (faults.latency && targets(faults.latency.target, kind)) {

@@ -89,4 +89,17 @@ describe('latencyMs and degradationMs', () => {
     expect(degradationMs(5, 4, 10)).toBe(45);
     expect(degradationMs(5, 4, -1)).toBe(5);
   });
+
+  test('past its workers the server queues: latency grows with the queue, throughput stays at the knee', () => {
+    // 4 workers at 50 + 2 × 3 = 56 ms each: 4 / 56 ms is the peak, whatever arrives after.
+    expect(degradationMs(50, 2, 3, 4)).toBe(56);
+    expect(degradationMs(50, 2, 7, 4)).toBe(112);
+    expect(degradationMs(50, 2, 11, 4)).toBe(168);
+    for (const inFlight of [4, 8, 12, 40]) {
+      const throughput = inFlight / degradationMs(50, 2, inFlight - 1, 4);
+      expect(throughput).toBeCloseTo(4 / 56, 5);
+    }
+    // Below the knee, workers change nothing.
+    expect(degradationMs(50, 2, 2, 4)).toBe(degradationMs(50, 2, 2));
+  });
 });

@@ -69,11 +69,23 @@ export function latencyMs(fixedMs: number, jitterMs: number, draw: number): numb
   return fixedMs + Math.floor(draw * (jitterMs + 1));
 }
 
-/** An overloaded server's latency: a base plus a share for every other request in flight. */
+/**
+ * An overloaded app server's latency for a request that arrives with `othersInFlight` others.
+ * Up to `workers` requests in flight, each is served at once but slower the more share the server:
+ * `base + perConcurrent × others`. Past `workers`, the extra requests queue for a worker, so the
+ * server's throughput stays at its peak, `workers / latency(workers)`, and latency grows with the
+ * queue: `latency(workers) × inFlight / workers` — the knee every real app server has, where more
+ * concurrency stops buying throughput and only buys waiting. Without `workers` (null) the growth
+ * stays linear and throughput keeps creeping up towards `1 / perConcurrent`.
+ */
 export function degradationMs(
   baseLatencyMs: number,
   perConcurrentMs: number,
   othersInFlight: number,
+  workers: number | null = null,
 ): number {
-  return baseLatencyMs + perConcurrentMs * Math.max(0, othersInFlight);
+  const inFlight = Math.max(0, othersInFlight) + 1;
+  if (workers === null || inFlight <= workers) return baseLatencyMs + perConcurrentMs * (inFlight - 1);
+  const atKnee = baseLatencyMs + perConcurrentMs * (workers - 1);
+  return Math.round((atKnee * inFlight) / workers);
 }

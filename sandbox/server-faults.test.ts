@@ -256,6 +256,20 @@ describe('latency and degradation', () => {
     const logged = (await loggedRequests(sandbox)).map((entry) => Number(entry.durationMs));
     expect(Math.max(...logged.slice(1))).toBeGreaterThanOrEqual(30 + 7 * 40 - 5);
   });
+  test('many delayed requests at once raise no listener warning (each delay listens for the close)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      await setFaults(sandbox, { latency: { fixedMs: 50 } });
+      const results = await Promise.all(Array.from({ length: 24 }, () => attempt(READ)));
+      expect(results.map(statusOf)).toEqual(Array(24).fill(200));
+      await sleep(10);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
 
 describe('lost answers', () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -106,6 +107,9 @@ export function buildSandboxApp(dependencies: SandboxAppDependencies): FastifyIn
   const app = Fastify({ logger: false, forceCloseConnections: 'idle' });
   const connections = trackConnections(app.server);
   const closing = new AbortController();
+  // Every delayed request listens for the close, and each removes its listener when its delay
+  // ends: the count is bounded by the requests in flight, not a leak, so Node's warning at 11 is not.
+  setMaxListeners(0, closing.signal);
   const applied = new WeakSet<FastifyRequest>();
   const faultOf = new WeakMap<FastifyRequest, FaultLabel>();
   const reachedHandler = new WeakSet<FastifyRequest>();

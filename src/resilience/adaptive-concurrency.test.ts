@@ -38,12 +38,12 @@ describe('AdaptiveConcurrencyPolicy', () => {
   it('has the documented defaults, off', () => {
     expect(AdaptiveConcurrencyPolicy.parse({})).toEqual({
       enabled: false,
-      initial: 4,
+      initial: 1,
       min: 1,
       max: 8,
-      window: 20,
-      latencyTolerance: 2,
-      backoffRatio: 0.5,
+      window: 10,
+      latencyTolerance: 1.5,
+      backoffRatio: 0.9,
     });
   });
 

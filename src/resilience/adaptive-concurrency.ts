@@ -12,28 +12,40 @@ import { ResilienceError } from './resilience-error.ts';
  * `latencyTolerance` is relative to the best window median seen, so it means "× the healthy
  * latency" only when a window ran at a low limit: `initial: 1` measures the unloaded ERP first.
  *
+ * The defaults, and why (measured by `npm run bench:resilience` against the sandbox's app-server
+ * model: 50 ms alone, + 2 ms per other request, a queue past 16 in flight):
+ * - `initial: 1`, so the first window measures the unloaded ERP and the tolerance means
+ *   "× healthy". Starting at 4 took the 4-in-flight latency as the baseline and the p95 reached 2.2×.
+ * - `window: 10`: the climb from 1 costs a window per step; 10 successes judge a median well
+ *   enough and the ramp takes about 1 s. With 20 the ramp took 3 s and cost 9 % of the throughput.
+ * - `latencyTolerance: 1.5`: the limit settles just below the knee (about 14 in flight, p95 1.5×,
+ *   87 % of the best fixed throughput). With 2 the median may double, and the p95 went past 2×.
+ * - `backoffRatio: 0.9`: a latency rise is a soft signal and the limit should step back a little,
+ *   not halve (halving sawed between 12 and 24 and lost a quarter of the throughput). A burst of
+ *   429s or 5xx still cuts fast: each window of pushback cuts again.
+ *
  * @example
- *   adaptive: { enabled: true, initial: 4, min: 1, max: 8, window: 20, latencyTolerance: 2, backoffRatio: 0.5 }
+ *   adaptive: { enabled: true, initial: 1, min: 1, max: 8, window: 10, latencyTolerance: 1.5, backoffRatio: 0.9 }
  */
 export const AdaptiveConcurrencyPolicy = z
   .strictObject({
     /** Default false: the limit is `rateLimit.maxInFlight`, fixed. */
     enabled: z.boolean().default(false),
-    /** Limit to start at. Default 4. */
-    initial: z.int().min(1).max(1024).default(4),
+    /** Limit to start at. Default 1. */
+    initial: z.int().min(1).max(1024).default(1),
     /** Floor of the limit. Default 1. */
     min: z.int().min(1).max(1024).default(1),
     /** Cap of the limit; not above `rateLimit.maxInFlight`. Default 8. */
     max: z.int().min(1).max(1024).default(8),
-    /** Successful requests judged together; the limit moves at most once per window. Default 20. */
-    window: z.int().min(1).max(10_000).default(20),
+    /** Successful requests judged together; the limit moves at most once per window. Default 10. */
+    window: z.int().min(1).max(10_000).default(10),
     /**
      * A window is healthy when its median latency is at most this many times the best window
-     * median seen. 1–100, default 2.
+     * median seen. 1–100, default 1.5.
      */
-    latencyTolerance: z.number().min(1).max(100).default(2),
-    /** Factor applied to the limit on a decrease, strictly between 0 and 1. Default 0.5. */
-    backoffRatio: z.number().gt(0).lt(1).default(0.5),
+    latencyTolerance: z.number().min(1).max(100).default(1.5),
+    /** Factor applied to the limit on a decrease, strictly between 0 and 1. Default 0.9. */
+    backoffRatio: z.number().gt(0).lt(1).default(0.9),
   })
   .superRefine((policy, context) => {
     if (policy.min > policy.max) {

@@ -18,12 +18,12 @@ describe('ResiliencePolicies', () => {
       rateLimit: { requestsPerSecond: null, burst: 1, maxInFlight: 8, maxWaitMs: 60_000 },
       adaptive: {
         enabled: false,
-        initial: 4,
+        initial: 1,
         min: 1,
         max: 8,
-        window: 20,
-        latencyTolerance: 2,
-        backoffRatio: 0.5,
+        window: 10,
+        latencyTolerance: 1.5,
+        backoffRatio: 0.9,
       },
     });
     expect(defaultResiliencePolicies()).toEqual(ResiliencePolicies.parse({}));

@@ -13,8 +13,8 @@ import { RetryPolicy } from './retry-policy.ts';
  * Defaults: `{ timeoutMs: 10000, retry: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 30000,
  * multiplier: 2, jitter: full, honourRetryAfter: true, maxRetryAfterMs: 120000 },
  * breaker: { failureThreshold: 5, halfOpenAfterMs: 10000 }, rateLimit: { requestsPerSecond: null,
- * burst: 1, maxInFlight: 8, maxWaitMs: 60000 }, adaptive: { enabled: false, initial: 4, min: 1,
- * max: 8, window: 20, latencyTolerance: 2, backoffRatio: 0.5 } }`.
+ * burst: 1, maxInFlight: 8, maxWaitMs: 60000 }, adaptive: { enabled: false, initial: 1, min: 1,
+ * max: 8, window: 10, latencyTolerance: 1.5, backoffRatio: 0.9 } }`.
  *
  * @example
  *   connectors:
