@@ -36,7 +36,7 @@ describe('a workflow written in TypeScript, under review and shadow policies', (
       result.label === 'high' && order.priority !== 'high'
         ? { after: { priority: 'high' }, reason: `model says high (${result.confidence.toFixed(2)})` }
         : null,
-    policy: { mode: 'review', minConfidence: 0.8, maxChangesPerRun: 1000 },
+    policy: { mode: 'review', minConfidence: 0.8, maxChangesPerRun: 1000, fourEyesAbove: null },
   });
 
   it('under review every change waits; a person approves some; only those are written', async () => {
@@ -49,8 +49,10 @@ describe('a workflow written in TypeScript, under review and shadow policies', (
     const pending = await context.store.listChanges(report.run.id, { states: ['pending'], limit: 3 });
     expect(pending[0]?.reason).toMatch(/model says high/);
     const chosen = pending.map((change) => change.id);
-    expect(await context.engine.approve(report.run.id, { ids: chosen }, 'test:buyer')).toBe(3);
-    expect(await context.engine.reject(report.run.id, { ids: [chosen[0] ?? ''] }, 'test:buyer')).toBe(0);
+    expect(await context.engine.approve(flagHigh, report.run.id, { ids: chosen }, 'test:buyer')).toBe(3);
+    expect(
+      await context.engine.reject(flagHigh, report.run.id, { ids: [chosen[0] ?? ''] }, 'test:buyer'),
+    ).toBe(0);
 
     const applied = await context.engine.apply(flagHigh, report.run.id);
     expect(applied.changes.applied).toBe(3);
@@ -75,7 +77,9 @@ describe('a workflow written in TypeScript, under review and shadow policies', (
     const before = (await sandboxRequests(sandbox, 'PATCH')).length;
     const report = await context.engine.run(shadow, { dryRun: false, asOf: sandbox.today });
     expect(report.changes.pending ?? 0).toBeGreaterThan(100);
-    await expect(context.engine.approve(report.run.id, {}, 'test:buyer')).rejects.toThrow(/shadow run/);
+    await expect(context.engine.approve(shadow, report.run.id, {}, 'test:buyer')).rejects.toThrow(
+      /shadow run/,
+    );
     await expect(context.engine.apply(shadow, report.run.id)).rejects.toThrow(/shadow run: it never writes/);
     expect(await sandboxRequests(sandbox, 'PATCH')).toHaveLength(before);
   });

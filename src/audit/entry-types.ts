@@ -16,6 +16,14 @@ export const AUDIT_ENTRY_TYPES = [
   'change.approved',
   /** `{ changeIds, decidedBy, reason? }` */
   'change.rejected',
+  /** `{ changeId, proposed, after }`: a person changed the proposed values before approving. */
+  'change.edited',
+  /** `{ changeIds, needed }`: a first approval of a four-eyes change; it waits for a second person. */
+  'change.approval-recorded',
+  /** `{ refused: [{ id, reason }] }`: approvals the rules did not allow (own change, same person twice). */
+  'change.approval-refused',
+  /** `{ previousState }`: a person stopped the run; it ends before its next batch. */
+  'run.cancelled',
   /** `{ changeId, idempotencyKey, entity, recordId, version }`: written and verified by read-back. */
   'write.applied',
   /** `{ changeId, entity, recordId, expected, found }`: the record no longer matched `before`. */
@@ -28,6 +36,18 @@ export const AUDIT_ENTRY_TYPES = [
   'run.completed',
   /** `{ name, version, metrics }` */
   'model.trained',
+  /** `{ route, method, status, ... }`: a mutating request to the HTTP service, with who made it. */
+  'service.request',
+  /** `{ name, role }` / `{ id }` / `{ user }`: credentials created, revoked, a login. */
+  'access.token-created',
+  'access.token-revoked',
+  'access.user-saved',
+  'access.login',
+  'access.login-failed',
+  /** `{ workflow, idempotencyKey, runId }`: an inbound webhook accepted. */
+  'trigger.webhook',
+  /** `{ workflow, runId }`: a schedule fired. */
+  'trigger.schedule',
 ] as const;
 
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];

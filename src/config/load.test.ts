@@ -48,7 +48,12 @@ describe('loadConfig', () => {
       auth: { token: 'tok-123456' },
     });
     const workflow = config.workflows['po-urgency'];
-    expect(workflow?.policy).toEqual({ mode: 'auto', minConfidence: 0.9, maxChangesPerRun: 1000 });
+    expect(workflow?.policy).toEqual({
+      mode: 'auto',
+      minConfidence: 0.9,
+      maxChangesPerRun: 1000,
+      fourEyesAbove: null,
+    });
     expect(workflow?.write.labels).toEqual(['urgent']);
     expect(config.store.path).toBe(join(file, '..', 'state/erpbridge.sqlite'));
     expect(secrets).toEqual(['tok-123456']);

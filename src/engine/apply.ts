@@ -16,6 +16,8 @@ export interface ApplyOutcome {
   wrote: boolean;
   /** For failures: the ErpError kind, or `unknown` for anything else. */
   errorKind: string | null;
+  /** The changed fields as last read from the ERP (the read-back, or what a conflict found); null if never read. */
+  readBack: FieldValues | null;
 }
 
 export interface ApplyTarget {
@@ -64,11 +66,13 @@ export async function applyBatch(
   );
   const done = outcomes.filter((outcome) => outcome.state === 'applied').map((o) => o.change.idempotencyKey);
   await target.store.completeIdempotencyKeys(done);
+  const at = new Date().toISOString();
   await target.store.updateChanges(
     outcomes.map((outcome) => ({
       id: outcome.change.id,
       state: outcome.state,
       error: outcome.state === 'applied' ? null : outcome.detail,
+      outcome: { at, detail: outcome.detail, readBack: outcome.readBack },
     })),
   );
   return outcomes;
@@ -82,18 +86,20 @@ async function applyOne(
   const { connection, mapping } = target;
   const entity = mapping.vendorEntity;
   const key = mapping.toVendorKey(change.recordId);
+  let lastRead: FieldValues | null = null;
   const outcome = (
     state: ApplyOutcome['state'],
     detail: string,
     wrote = false,
     errorKind: string | null = state === 'failed' ? 'permanent' : null,
-  ): ApplyOutcome => ({ change, state, detail, wrote, errorKind });
+  ): ApplyOutcome => ({ change, state, detail, wrote, errorKind, readBack: lastRead });
   try {
     if (ledger?.state === 'done' && ledger.changeId === change.id) {
       return outcome('applied', 'already applied (idempotency ledger)');
     }
     const current = await readFields(target, entity, key, change);
     if (current === null) return outcome('failed', `record ${key} no longer exists in ${entity}`);
+    lastRead = current.values;
     if (!sameValues(current.values, change.before)) {
       if (ledger !== undefined && sameValues(current.values, change.after)) {
         return outcome('applied', 'verified by read-back after an interrupted apply');
@@ -122,6 +128,7 @@ async function applyOne(
         await sleep((target.writeRetryDelayMs ?? defaultWriteRetryDelayMs)(attempt, error));
         const now = await readFields(target, entity, key, change);
         if (now === null) return outcome('failed', `record ${key} disappeared from ${entity} while applying`);
+        lastRead = now.values;
         if (sameValues(now.values, change.after)) {
           return outcome(
             'applied',
@@ -136,6 +143,7 @@ async function applyOne(
       }
     }
     const readBack = await readFields(target, entity, key, change);
+    lastRead = readBack?.values ?? null;
     if (readBack === null || !sameValues(readBack.values, change.after)) {
       return outcome(
         'failed',

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import type { AuditInput, AuditLog } from '../audit/index.ts';
+import { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Connection } from '../connectors/contract.ts';
 import { describeError } from '../errors/index.ts';
 import type { ConnectorFigures } from '../resilience/index.ts';
-import type { Store } from '../store/contract.ts';
+import type { ChangeUpdate, Store } from '../store/contract.ts';
 import { applyBatch } from './apply.ts';
-import type { Change, ChangeState } from './change.ts';
+import type { Change, ChangeState, FieldValues } from './change.ts';
 import { extractByKeys, extractMapped } from './extract.ts';
 import { loadHistoryExamples } from './history.ts';
 import { idempotencyKey, newRunId } from './ids.ts';
 import { decideBatch } from './plan.ts';
+import { approvalStep } from './policy.ts';
 import { type ConnectorSummary, emptyStats, type Item, type Run, type RunStats } from './run.ts';
 import { loadSuppliers } from './suppliers.ts';
 import { createLocalQueue, type WorkQueue } from './work-queue.ts';
@@ -63,6 +65,42 @@ export interface RunOptions {
   dryRun: boolean;
   /** The date to decide as of (YYYY-MM-DD); default today. Fixed in the run for resumes. */
   asOf?: string;
+  /**
+   * Who starts it: a person or token name, `schedule`, `webhook:<workflow>`. Nobody approves the
+   * changes of a run they requested. Null (the CLI without --by): nobody is excluded.
+   */
+  requestedBy?: string | null;
+  /** Called with the run as soon as it exists (the service answers with its id before it ends). */
+  onStarted?: (run: Run) => void;
+}
+
+/** One person's decision on one change (the console's approve and reject). */
+export interface ChangeDecision {
+  verdict: 'approve' | 'reject';
+  by: string;
+  /** Edit before approving: new values for (some of) the fields the change writes. */
+  after?: FieldValues;
+  comment?: string | null;
+}
+
+/**
+ * A decision the rules do not allow, with the reason for the person: `forbidden` (their own
+ * change, or a second approval by the same person), `conflict` (the change is no longer pending),
+ * `invalid` (an edit the workflow does not declare or a value out of the field's domain).
+ */
+export class DecisionRefused extends Error {
+  override readonly name = 'DecisionRefused';
+  constructor(
+    readonly reason: 'forbidden' | 'conflict' | 'invalid' | 'not_found',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown inside a run that someone cancelled; the run stops between batches. */
+class RunCancelled extends Error {
+  override readonly name = 'RunCancelled';
 }
 
 export interface RunReport {
@@ -109,17 +147,37 @@ export class Engine {
       run = await this.#startRun(
         { workflow: workflow.name, policy: workflow.policy.mode, dryRun: options.dryRun, state: 'running' },
         { asOf, policy: workflow.policy },
+        options.requestedBy ?? null,
       );
     }
+    options.onStarted?.(run);
     try {
       if (run.state === 'running') run = await this.#plan(workflow, run);
       const applies = !run.dryRun && run.policy !== 'shadow';
       const wrote = applies ? await this.#applyApproved(workflow, run) : 0;
       return await this.#finish(workflow, run, wrote, applies);
     } catch (error) {
+      if (error instanceof RunCancelled) return this.#report(run.id, 0);
       await store.updateRun(run.id, { error: describeError(error) });
       throw error;
     }
+  }
+
+  /**
+   * Cancels a run that has not ended: it stops before its next batch (planning) or apply job, in
+   * this process or any other on the same store. Changes already written stay written.
+   */
+  async cancel(runId: string, by: string): Promise<Run> {
+    const run = await this.#requireRun(runId);
+    if (run.state === 'completed' || run.state === 'failed' || run.state === 'cancelled') {
+      throw new DecisionRefused(
+        'conflict',
+        `run ${runId} has already ended (${run.state}); nothing to cancel`,
+      );
+    }
+    await this.#deps.store.updateRun(runId, { state: 'cancelled' });
+    await this.#deps.audit.record('run.cancelled', runId, { previousState: run.state }, by);
+    return this.#requireRun(runId);
   }
 
   /** Applies the approved changes of a planned run (e.g. after a person approved them). */
@@ -137,14 +195,102 @@ export class Engine {
     return this.#finish(workflow, run, wrote, true);
   }
 
-  /** Approves pending changes: all, the given ids, or those at or above a confidence. */
-  async approve(runId: string, selection: ChangeSelection, by: string): Promise<number> {
-    return this.#decide(runId, selection, by, 'approved');
+  /**
+   * Approves pending changes: all, the given ids, or those at or above a confidence. The rules of
+   * {@link approvalStep} hold: a person's own changes are skipped, and above the four-eyes amount
+   * this counts as one of the two approvals. Returns how many changes became approved.
+   */
+  async approve(
+    workflow: WorkflowDefinition,
+    runId: string,
+    selection: ChangeSelection,
+    by: string,
+  ): Promise<number> {
+    return this.#decide(workflow, runId, selection, by, 'approved');
   }
 
   /** Rejects pending changes; they are never applied. */
-  async reject(runId: string, selection: ChangeSelection, by: string): Promise<number> {
-    return this.#decide(runId, selection, by, 'rejected');
+  async reject(
+    workflow: WorkflowDefinition,
+    runId: string,
+    selection: ChangeSelection,
+    by: string,
+  ): Promise<number> {
+    return this.#decide(workflow, runId, selection, by, 'rejected');
+  }
+
+  /**
+   * One person's decision on one pending change, optionally editing its values first; refused
+   * (with the reason) when the rules do not allow it. An edit gets a new idempotency key: it is a
+   * different write. Returns the change as it is now.
+   */
+  async decideChange(
+    workflow: WorkflowDefinition,
+    changeId: string,
+    decision: ChangeDecision,
+  ): Promise<Change> {
+    const { store, audit } = this.#deps;
+    const change = await store.getChange(changeId);
+    if (!change) throw new DecisionRefused('not_found', `no change ${changeId}`);
+    if (change.state !== 'pending') {
+      throw new DecisionRefused(
+        'conflict',
+        `change ${changeId} is ${change.state}, not pending; only pending changes are decided`,
+      );
+    }
+    const run = await this.#requireRun(change.runId);
+    if (run.state === 'cancelled') throw new DecisionRefused('conflict', `run ${run.id} was cancelled`);
+    const at = this.#now().toISOString();
+    const comment = decision.comment ?? null;
+    if (decision.verdict === 'reject') {
+      // Anyone with the role may reject, the requester too: rejecting never writes.
+      await store.updateChanges([{ id: change.id, state: 'rejected', decidedBy: decision.by }]);
+      await audit.record('change.rejected', change.runId, { changeIds: [change.id], comment }, decision.by);
+      return this.#requireChange(change.id);
+    }
+    if (run.policy === 'shadow') {
+      throw new DecisionRefused(
+        'conflict',
+        `run ${run.id} is a shadow run: its changes are for measuring, not applying`,
+      );
+    }
+    let edited = change;
+    if (decision.after !== undefined) {
+      const after = checkEdit(workflow, change, decision.after);
+      edited = {
+        ...change,
+        after,
+        idempotencyKey: idempotencyKey(run.id, change.entity, change.recordId, change.version, after),
+      };
+    }
+    const step = approvalStep(workflow.policy, edited, { by: decision.by, at, comment });
+    if (step.kind === 'refused') throw new DecisionRefused('forbidden', step.reason);
+    if (edited !== change) {
+      await store.updateChanges([
+        { id: change.id, state: 'pending', after: edited.after, idempotencyKey: edited.idempotencyKey },
+      ]);
+      await audit.record(
+        'change.edited',
+        change.runId,
+        { changeId: change.id, proposed: change.after, after: edited.after },
+        decision.by,
+      );
+    }
+    if (step.kind === 'recorded') {
+      await store.updateChanges([{ id: change.id, state: 'pending', approvals: step.approvals }]);
+      await audit.record(
+        'change.approval-recorded',
+        change.runId,
+        { changeId: change.id, approvals: step.approvals.length, needed: 2, comment },
+        decision.by,
+      );
+    } else {
+      await store.updateChanges([
+        { id: change.id, state: 'approved', approvals: step.approvals, decidedBy: decision.by },
+      ]);
+      await audit.record('change.approved', change.runId, { changeIds: [change.id], comment }, decision.by);
+    }
+    return this.#requireChange(change.id);
   }
 
   /**
@@ -161,6 +307,7 @@ export class Engine {
       { revertOf: original.id },
       by,
     );
+    const requestedBy = by;
     for await (const applied of this.#pages(original.id, ['applied'])) {
       const inverse = applied.map(
         (change): Change => ({
@@ -179,7 +326,10 @@ export class Engine {
           ),
           state: 'approved',
           revertOf: change.id,
+          requestedBy,
+          approvals: [],
           decidedBy: by,
+          outcome: null,
           error: null,
           createdAt: now,
           updatedAt: now,
@@ -200,6 +350,7 @@ export class Engine {
     workflow: WorkflowDefinition,
     runId: string,
     deadLetterIds?: readonly string[],
+    requestedBy: string | null = null,
   ): Promise<RunReport> {
     const { store } = this.#deps;
     const original = await this.#requireRun(runId);
@@ -221,6 +372,7 @@ export class Engine {
         keys: [...new Set(replayable.flatMap((letter) => (letter.vendorKey ? [letter.vendorKey] : [])))],
         deadLetters: replayable.map((letter) => letter.id),
       },
+      requestedBy,
     );
     await store.markDeadLettersReplayed(
       replayable.map((letter) => letter.id),
@@ -236,7 +388,7 @@ export class Engine {
   async #startRun(
     fields: Pick<Run, 'workflow' | 'policy' | 'dryRun' | 'state'>,
     params: Record<string, unknown>,
-    actor?: string,
+    requestedBy: string | null,
   ): Promise<Run> {
     const now = this.#now();
     const run: Run = {
@@ -245,6 +397,7 @@ export class Engine {
       params,
       stats: emptyStats(),
       error: null,
+      requestedBy,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
@@ -253,7 +406,7 @@ export class Engine {
       'run.started',
       run.id,
       { workflow: run.workflow, dryRun: run.dryRun, params },
-      actor,
+      requestedBy ?? undefined,
     );
     return run;
   }
@@ -298,6 +451,7 @@ export class Engine {
           pageSize: workflow.batchSize,
         });
     for await (const page of pages) {
+      await this.#checkNotCancelled(run.id);
       const ids = [
         ...page.records.map((order) => order.id),
         ...page.rejects.map((reject) => reject.recordId),
@@ -305,14 +459,13 @@ export class Engine {
       const known = await store.knownRecordIds(run.id, ids);
       const orders = page.records.filter((order) => !known.has(order.id));
       const rejects = page.rejects.filter((reject) => !known.has(reject.recordId));
-      const results = await provider.classify(
-        workflow.task,
-        orders.map((order) => workflow.toInput(order, context)),
-      );
+      const inputs = orders.map((order) => workflow.toInput(order, context));
+      const results = await provider.classify(workflow.task, inputs);
       const decided = decideBatch(
         workflow,
-        { id: run.id, approvedSoFar },
+        { id: run.id, approvedSoFar, requestedBy: run.requestedBy },
         orders,
+        inputs,
         results,
         context,
         this.#now().toISOString(),
@@ -355,6 +508,7 @@ export class Engine {
       await store.updateRun(run.id, { stats });
       this.#deps.onProgress?.({ phase: 'extract', done: stats.read, total: page.total });
     }
+    await this.#checkNotCancelled(run.id);
     const nextState = run.dryRun || run.policy === 'shadow' ? 'planned' : 'applying';
     await store.updateRun(run.id, { state: nextState, stats });
     return { ...run, state: nextState, stats };
@@ -366,6 +520,7 @@ export class Engine {
    */
   async #applyApproved(workflow: WorkflowDefinition, run: Run): Promise<number> {
     const { store } = this.#deps;
+    await this.#checkNotCancelled(run.id);
     await store.updateRun(run.id, { state: 'applying' });
     this.#workflows.set(workflow.name, workflow);
     const counts = await store.countChanges(run.id);
@@ -397,6 +552,8 @@ export class Engine {
     const workflow = this.#workflows.get(job.workflow);
     if (!workflow)
       throw new Error(`apply job for workflow ${job.workflow}, which this process does not know`);
+    // A cancelled run writes nothing more; its remaining jobs end here.
+    if ((await store.getRun(job.runId))?.state === 'cancelled') return;
     const found = await Promise.all(job.changeIds.map((id) => store.getChange(id)));
     const batch = found.filter(
       (change): change is Change =>
@@ -469,7 +626,8 @@ export class Engine {
     const changes = await store.countChanges(run.id);
     const items = await store.countItems(run.id);
     const pending = changes.pending ?? 0;
-    const state = applied && pending === 0 ? 'completed' : 'planned';
+    const cancelled = (await this.#requireRun(run.id)).state === 'cancelled';
+    const state = cancelled ? 'cancelled' : applied && pending === 0 ? 'completed' : 'planned';
     const stats: RunStats = {
       ...run.stats,
       failed: items.failed ?? run.stats.failed,
@@ -484,6 +642,7 @@ export class Engine {
   }
 
   async #decide(
+    workflow: WorkflowDefinition,
     runId: string,
     selection: ChangeSelection,
     by: string,
@@ -495,7 +654,10 @@ export class Engine {
       throw new Error(`run ${runId} is a shadow run: its changes are for measuring, not applying`);
     }
     const wanted = selection.ids ? new Set(selection.ids) : null;
+    const at = this.#now().toISOString();
     let count = 0;
+    // Pages by id over pending changes: one that stays pending (a first of two approvals) is
+    // behind the cursor and not seen again.
     for await (const pending of this.#pages(runId, ['pending'])) {
       const chosen = pending.filter(
         (change) =>
@@ -503,11 +665,54 @@ export class Engine {
           (selection.minConfidence === undefined || change.confidence >= selection.minConfidence),
       );
       if (chosen.length === 0) continue;
-      await store.updateChanges(chosen.map((change) => ({ id: change.id, state, decidedBy: by })));
-      await audit.record(`change.${state}`, runId, { changeIds: chosen.map((change) => change.id) }, by);
-      count += chosen.length;
+      if (state === 'rejected') {
+        await store.updateChanges(chosen.map((change) => ({ id: change.id, state, decidedBy: by })));
+        await audit.record('change.rejected', runId, { changeIds: chosen.map((change) => change.id) }, by);
+        count += chosen.length;
+        continue;
+      }
+      const approved: ChangeUpdate[] = [];
+      const recorded: ChangeUpdate[] = [];
+      const refused: { id: string; reason: string }[] = [];
+      for (const change of chosen) {
+        const step = approvalStep(workflow.policy, change, { by, at, comment: null });
+        if (step.kind === 'refused') refused.push({ id: change.id, reason: step.reason });
+        else if (step.kind === 'recorded')
+          recorded.push({ id: change.id, state: 'pending', approvals: step.approvals });
+        else approved.push({ id: change.id, state: 'approved', approvals: step.approvals, decidedBy: by });
+      }
+      await store.updateChanges([...approved, ...recorded]);
+      if (approved.length > 0) {
+        await audit.record('change.approved', runId, { changeIds: approved.map((update) => update.id) }, by);
+      }
+      if (recorded.length > 0) {
+        await audit.record(
+          'change.approval-recorded',
+          runId,
+          { changeIds: recorded.map((update) => update.id), needed: 2 },
+          by,
+        );
+      }
+      if (refused.length > 0) await audit.record('change.approval-refused', runId, { refused }, by);
+      count += approved.length;
     }
     return count;
+  }
+
+  async #checkNotCancelled(runId: string): Promise<void> {
+    if ((await this.#requireRun(runId)).state === 'cancelled')
+      throw new RunCancelled(`run ${runId} was cancelled`);
+  }
+
+  async #report(runId: string, wrote: number): Promise<RunReport> {
+    const run = await this.#requireRun(runId);
+    return { run, changes: await this.#deps.store.countChanges(runId), wrote };
+  }
+
+  async #requireChange(id: string): Promise<Change> {
+    const change = await this.#deps.store.getChange(id);
+    if (!change) throw new DecisionRefused('not_found', `no change ${id}`);
+    return change;
   }
 
   /** Pages through a run's changes in the given states, by id, without holding the plan in memory. */
@@ -540,6 +745,34 @@ export class Engine {
     if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
     return run;
   }
+}
+
+/**
+ * An edit's values, checked: only fields the change already writes, each valid for the canonical
+ * purchase order (a priority must be one of the four). Returns the full new `after`.
+ */
+function checkEdit(workflow: WorkflowDefinition, change: Change, edit: FieldValues): FieldValues {
+  const after: FieldValues = { ...change.after };
+  const shape: Record<string, z.ZodType> = PurchaseOrder.shape;
+  for (const [field, value] of Object.entries(edit)) {
+    if (!(field in change.after) || !workflow.fields.some((declared) => declared === field)) {
+      throw new DecisionRefused(
+        'invalid',
+        `change ${change.id} writes ${Object.keys(change.after).join(', ')}; an edit cannot add ${field}`,
+      );
+    }
+    const schema = shape[field];
+    const parsed = schema?.safeParse(value);
+    if (!parsed?.success) {
+      const issue = parsed?.error.issues[0]?.message ?? 'unknown field';
+      throw new DecisionRefused(
+        'invalid',
+        `${field}: ${JSON.stringify(value)} is not a valid value (${issue})`,
+      );
+    }
+    after[field] = parsed.data;
+  }
+  return after;
 }
 
 /** Which pending changes an approval or rejection applies to; no field means all. */

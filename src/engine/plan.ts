@@ -18,8 +18,9 @@ export interface DecidedBatch {
  */
 export function decideBatch<Input, Label extends string>(
   workflow: WorkflowDefinition<Input, Label>,
-  run: { id: string; approvedSoFar: number },
+  run: { id: string; approvedSoFar: number; requestedBy: string | null },
   orders: readonly PurchaseOrder[],
+  inputs: readonly Input[],
   results: readonly Classification<Label>[],
   context: WorkflowContext,
   now: string,
@@ -41,6 +42,8 @@ export function decideBatch<Input, Label extends string>(
       label: result.label,
       confidence: result.confidence,
       error: null,
+      record: order,
+      aiInput: inputs[index],
     });
     if (!changed) return;
     for (const field of Object.keys(proposal.after)) {
@@ -48,7 +51,7 @@ export function decideBatch<Input, Label extends string>(
         throw new Error(`workflow ${workflow.name} proposed a change to ${field}, which it does not declare`);
       }
     }
-    const state = initialChangeState(workflow.policy, result.confidence, approved);
+    const state = initialChangeState(workflow.policy, result.confidence, approved, order.totalAmount);
     if (state === 'approved') approved++;
     changes.push({
       id: `${run.id}:${order.id}`,
@@ -57,6 +60,8 @@ export function decideBatch<Input, Label extends string>(
       recordId: order.id,
       before,
       after: proposal.after,
+      amount: order.totalAmount,
+      currency: order.currency,
       version: order.version,
       reason: proposal.reason,
       confidence: result.confidence,
@@ -64,7 +69,10 @@ export function decideBatch<Input, Label extends string>(
       idempotencyKey: idempotencyKey(run.id, 'purchaseOrder', order.id, order.version, proposal.after),
       state,
       revertOf: null,
+      requestedBy: run.requestedBy,
+      approvals: [],
       decidedBy: state === 'approved' ? `policy:auto>=${workflow.policy.minConfidence}` : null,
+      outcome: null,
       error: null,
       createdAt: now,
       updatedAt: now,

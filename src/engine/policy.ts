@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChangeState } from './change.ts';
+import type { Approval, Change, ChangeState } from './change.ts';
 import { POLICIES } from './run.ts';
 
 /**
@@ -14,6 +14,12 @@ export const PolicyConfig = z
     minConfidence: z.number().min(0).max(1).default(0.8),
     /** Under `auto`, at most this many changes are approved in one run; the rest wait. Default 1000. */
     maxChangesPerRun: z.number().int().positive().default(1000),
+    /**
+     * Four-eyes: a change whose amount (the order's total) is above this needs two approvals by
+     * two different people. Default null: one approval is enough. It never lets the policy
+     * approve such a change on its own either: under `auto` it waits for people.
+     */
+    fourEyesAbove: z.number().nonnegative().nullable().default(null),
   })
   .prefault({});
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
@@ -26,9 +32,53 @@ export function initialChangeState(
   policy: PolicyConfig,
   confidence: number,
   approvedSoFar: number,
+  amount: number | null = null,
 ): ChangeState {
   if (policy.mode !== 'auto') return 'pending';
+  if (needsFourEyes(policy, amount)) return 'pending';
   if (confidence < policy.minConfidence) return 'pending';
   if (approvedSoFar >= policy.maxChangesPerRun) return 'pending';
   return 'approved';
+}
+
+/** Whether a change of this amount needs two approvers. An unknown amount never does. */
+export function needsFourEyes(policy: PolicyConfig, amount: number | null): boolean {
+  return policy.fourEyesAbove !== null && amount !== null && amount > policy.fourEyesAbove;
+}
+
+/** What one person's approval does to a pending change. */
+export type ApprovalStep =
+  /** Not allowed; `reason` says why, for the person. */
+  | { kind: 'refused'; reason: string }
+  /** Counted, but the change waits for another approver. */
+  | { kind: 'recorded'; approvals: Approval[] }
+  /** The change is approved. */
+  | { kind: 'approved'; approvals: Approval[] };
+
+/**
+ * One approval, by the rules: nobody approves a change they requested; above the four-eyes amount
+ * two different people must approve, so the first approval is recorded and the second approves. Pure.
+ */
+export function approvalStep(
+  policy: PolicyConfig,
+  change: Pick<Change, 'id' | 'amount' | 'currency' | 'requestedBy' | 'approvals'>,
+  approval: Approval,
+): ApprovalStep {
+  if (change.requestedBy !== null && change.requestedBy === approval.by) {
+    return {
+      kind: 'refused',
+      reason: `${approval.by} requested change ${change.id} (started its run) and cannot approve it; another approver must`,
+    };
+  }
+  if (change.approvals.some((earlier) => earlier.by === approval.by)) {
+    return {
+      kind: 'refused',
+      reason: `${approval.by} already approved change ${change.id}; it needs a second approver (four-eyes)`,
+    };
+  }
+  const approvals = [...change.approvals, approval];
+  if (needsFourEyes(policy, change.amount) && approvals.length < 2) {
+    return { kind: 'recorded', approvals };
+  }
+  return { kind: 'approved', approvals };
 }

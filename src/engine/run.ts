@@ -3,7 +3,7 @@ import type { ChangeState } from './change.ts';
 export const POLICIES = ['shadow', 'review', 'auto'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
-export const RUN_STATES = ['running', 'planned', 'applying', 'completed', 'failed'] as const;
+export const RUN_STATES = ['running', 'planned', 'applying', 'completed', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 /** What a run's traffic with one connector looked like; from the connector's resilience figures. */
@@ -45,6 +45,8 @@ export interface Run {
   params: Record<string, unknown>;
   stats: RunStats;
   error: string | null;
+  /** Who started it: a person or token name, `schedule`, `webhook`, or the CLI's actor. */
+  requestedBy: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -61,6 +63,12 @@ export interface Item {
   label: string | null;
   confidence: number | null;
   error: string | null;
+  /**
+   * Lineage, written with the item and read only by `getItemLineage` (lists leave them out): the
+   * canonical record as read from the ERP, and what went to the AI for it.
+   */
+  record?: unknown;
+  aiInput?: unknown;
 }
 
 export function emptyStats(): RunStats {

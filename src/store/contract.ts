@@ -1,4 +1,4 @@
-import type { Change, ChangeState } from '../engine/change.ts';
+import type { Approval, Change, ChangeOutcome, ChangeState, FieldValues } from '../engine/change.ts';
 import type { Item, ItemState, Run, RunState, RunStats } from '../engine/run.ts';
 
 /**
@@ -16,9 +16,11 @@ export interface Store {
   createRun(run: Run): Promise<void>;
   getRun(id: string): Promise<Run | undefined>;
   /** Newest first. */
-  listRuns(options?: { limit?: number; workflow?: string }): Promise<Run[]>;
+  listRuns(options?: { limit?: number; workflow?: string; states?: RunState[] }): Promise<Run[]>;
   /** Sets the given fields (undefined leaves one, null clears `error`) and `updatedAt`; an unknown id throws. */
   updateRun(id: string, patch: { state?: RunState; stats?: RunStats; error?: string | null }): Promise<void>;
+  /** How many runs there are per workflow and state (for metrics). */
+  countRuns(): Promise<{ workflow: string; state: RunState; count: number }[]>;
 
   /**
    * Persists one decided batch atomically: its items (insert or replace by runId+recordId) and the
@@ -29,7 +31,10 @@ export interface Store {
   /** Which of these record ids the run has already persisted (for resuming an extract). */
   knownRecordIds(runId: string, recordIds: string[]): Promise<Set<string>>;
   listItems(runId: string, options?: { state?: ItemState; limit?: number; offset?: number }): Promise<Item[]>;
-  countItems(runId: string): Promise<Partial<Record<ItemState, number>>>;
+  /** Items per state of one run, or of every run when `runId` is undefined. */
+  countItems(runId: string | undefined): Promise<Partial<Record<ItemState, number>>>;
+  /** One item with its lineage (`record`, `aiInput`), which lists leave out. */
+  getItem(runId: string, recordId: string): Promise<Item | undefined>;
 
   getChange(id: string): Promise<Change | undefined>;
   /**
@@ -41,15 +46,16 @@ export interface Store {
     runId: string,
     options?: { states?: ChangeState[]; afterId?: string; limit?: number; orderBy?: 'id' | 'confidence' },
   ): Promise<Change[]>;
-  countChanges(runId: string): Promise<Partial<Record<ChangeState, number>>>;
+  /** Changes per state of one run, or of every run when `runId` is undefined. */
+  countChanges(runId: string | undefined): Promise<Partial<Record<ChangeState, number>>>;
+  /** The approvals inbox: changes in `state` (default pending) of every run, oldest first, paged by id of the last one. */
+  listChangesByState(options?: { state?: ChangeState; limit?: number; after?: string }): Promise<Change[]>;
   /**
-   * Moves changes to a new state (with an optional error and who decided) in one transaction.
-   * Undefined leaves `error`/`decidedBy` as they are, null clears them; an unknown id throws and
-   * nothing is updated.
+   * Moves changes to a new state in one transaction. Undefined leaves a field as it is, null clears
+   * it: `error`, `decidedBy`, `outcome`; `after`, `idempotencyKey` and `approvals` replace the stored values (an
+   * edit-then-approve, a first of two approvals). An unknown id throws and nothing is updated.
    */
-  updateChanges(
-    updates: { id: string; state: ChangeState; error?: string | null; decidedBy?: string | null }[],
-  ): Promise<void>;
+  updateChanges(updates: ChangeUpdate[]): Promise<void>;
   /** Inserts changes; as in `saveBatch`, an existing id is left as it is. */
   insertChanges(changes: Change[]): Promise<void>;
 
@@ -69,8 +75,13 @@ export interface Store {
    * prevHash is not the previous entry's hash, are refused and nothing is appended.
    */
   appendAudit(build: (tail: AuditEntry | null) => AuditEntry[]): Promise<AuditEntry[]>;
-  /** Entries in sequence order from `fromSeq` (inclusive). */
-  readAudit(options?: { fromSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+  /** Entries in sequence order from `fromSeq` (inclusive), optionally of one run and of types starting with `typePrefix`. */
+  readAudit(options?: {
+    fromSeq?: number;
+    limit?: number;
+    runId?: string;
+    typePrefix?: string;
+  }): Promise<AuditEntry[]>;
 
   /** Adds dead letters; an existing id is replaced (the newest failure of that record and stage wins). */
   addDeadLetters(letters: DeadLetter[]): Promise<void>;
@@ -84,9 +95,84 @@ export interface Store {
   /** Marks dead letters as replayed by a run. Unknown ids throw and nothing is marked. */
   markDeadLettersReplayed(ids: string[], replayRunId: string): Promise<void>;
 
+  /** Adds an API token (by the hash of its secret). */
+  addApiToken(token: ApiToken): Promise<void>;
+  /** The token with this secret hash, unless revoked; marks it used now. */
+  useApiToken(tokenHash: string, now: string): Promise<ApiToken | undefined>;
+  listApiTokens(): Promise<ApiToken[]>;
+  /** Revokes a token; false when there is no such live token. */
+  revokeApiToken(id: string, now: string): Promise<boolean>;
+
+  /** Creates a console user or replaces its role and password. */
+  putUser(user: User): Promise<void>;
+  getUser(name: string): Promise<User | undefined>;
+  addSession(session: Session): Promise<void>;
+  /** The session with this id hash if it has not expired at `now`. */
+  getSession(idHash: string, now: string): Promise<Session | undefined>;
+  /** Ends a session; also drops every expired one. */
+  deleteSession(idHash: string, now: string): Promise<void>;
+
+  /**
+   * Records a webhook delivery by its idempotency key. `fresh: true` the first time; later, the run
+   * the first delivery started (null if it has not started one yet).
+   */
+  claimWebhookDelivery(
+    workflow: string,
+    key: string,
+    receivedAt: string,
+  ): Promise<{ fresh: true } | { fresh: false; runId: string | null }>;
+  /** Notes the run a delivery started. */
+  setWebhookDeliveryRun(workflow: string, key: string, runId: string): Promise<void>;
+
   saveModel(model: StoredModel): Promise<void>;
   /** The newest model saved under this name, if any. */
   loadModel(name: string): Promise<StoredModel | undefined>;
+}
+
+/** One change's update; see `Store.updateChanges`. */
+export interface ChangeUpdate {
+  id: string;
+  state: ChangeState;
+  error?: string | null;
+  decidedBy?: string | null;
+  after?: FieldValues;
+  /** With an edited `after`: the key of the new write. */
+  idempotencyKey?: string;
+  approvals?: Approval[];
+  outcome?: ChangeOutcome | null;
+}
+
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+/** What a caller may do; each role can do what the ones before it can. */
+export type Role = (typeof ROLES)[number];
+
+export interface ApiToken {
+  id: string;
+  /** The person or system it speaks for; the actor in the audit log. */
+  name: string;
+  role: Role;
+  /** SHA-256 (hex) of the secret. */
+  tokenHash: string;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface User {
+  name: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Session {
+  idHash: string;
+  userName: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
 }
 
 export interface LedgerEntry {

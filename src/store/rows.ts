@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { CHANGE_STATES, type Change, type ChangeState } from '../engine/change.ts';
+import {
+  type Approval,
+  CHANGE_STATES,
+  type Change,
+  type ChangeOutcome,
+  type ChangeState,
+} from '../engine/change.ts';
 import {
   ITEM_STATES,
   type Item,
@@ -11,13 +17,18 @@ import {
 } from '../engine/run.ts';
 import { ErpError } from '../errors/index.ts';
 import {
+  type ApiToken,
   type AuditEntry,
   DEAD_LETTER_STAGES,
   type DeadLetter,
   type LedgerEntry,
+  ROLES,
+  type Session,
   type StoredModel,
+  type User,
 } from './contract.ts';
 import type {
+  ApiTokensTable,
   AuditEntriesTable,
   ChangesTable,
   DeadLettersTable,
@@ -25,6 +36,8 @@ import type {
   ItemsTable,
   ModelsTable,
   RunsTable,
+  SessionsTable,
+  UsersTable,
 } from './schema.ts';
 
 /**
@@ -41,7 +54,10 @@ type Table =
   | 'idempotency_ledger'
   | 'audit_entries'
   | 'models'
-  | 'dead_letters';
+  | 'dead_letters'
+  | 'api_tokens'
+  | 'users'
+  | 'sessions';
 
 const LEDGER_STATES = ['in_flight', 'done'] as const;
 
@@ -121,6 +137,7 @@ export function runToRow(run: Run): RunsTable {
     params: JSON.stringify(run.params),
     stats: JSON.stringify(run.stats),
     error: run.error,
+    requested_by: run.requestedBy,
     created_at: run.createdAt,
     updated_at: run.updatedAt,
   };
@@ -137,6 +154,7 @@ export function rowToRun(row: RunsTable): Run {
     params: parseJsonObject(row.params, 'runs', 'params', row.id),
     stats: parseStats(row.stats, row.id),
     error: row.error,
+    requestedBy: row.requested_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -188,6 +206,8 @@ export function itemToRow(item: Item): ItemsTable {
     label: item.label,
     confidence: item.confidence,
     error: item.error,
+    record: item.record === undefined ? null : JSON.stringify(item.record),
+    ai_input: item.aiInput === undefined ? null : JSON.stringify(item.aiInput),
   };
 }
 
@@ -204,6 +224,17 @@ export function rowToItem(row: ItemsTable): Item {
   };
 }
 
+/** An item with its lineage columns parsed (for `getItem`). */
+export function rowToItemWithLineage(row: ItemsTable): Item {
+  const key = `${row.run_id}/${row.record_id}`;
+  return {
+    ...rowToItem(row),
+    record: row.record === null ? null : parseJsonColumn(row.record, z.unknown(), 'items', 'record', key),
+    aiInput:
+      row.ai_input === null ? null : parseJsonColumn(row.ai_input, z.unknown(), 'items', 'ai_input', key),
+  };
+}
+
 export function changeToRow(change: Change): ChangesTable {
   return {
     id: change.id,
@@ -213,6 +244,8 @@ export function changeToRow(change: Change): ChangesTable {
     record_id: change.recordId,
     before: JSON.stringify(change.before),
     after: JSON.stringify(change.after),
+    amount: change.amount,
+    currency: change.currency,
     version: change.version,
     reason: change.reason,
     confidence: change.confidence,
@@ -220,7 +253,10 @@ export function changeToRow(change: Change): ChangesTable {
     idempotency_key: change.idempotencyKey,
     state: change.state,
     revert_of: change.revertOf,
+    requested_by: change.requestedBy,
+    approvals: JSON.stringify(change.approvals),
     decided_by: change.decidedBy,
+    outcome: change.outcome === null ? null : JSON.stringify(change.outcome),
     error: change.error,
     created_at: change.createdAt,
     updated_at: change.updatedAt,
@@ -236,6 +272,8 @@ export function rowToChange(row: ChangesTable): Change {
     recordId: row.record_id,
     before: parseJsonObject(row.before, 'changes', 'before', row.id),
     after: parseJsonObject(row.after, 'changes', 'after', row.id),
+    amount: row.amount,
+    currency: row.currency,
     version: row.version,
     reason: row.reason,
     confidence: row.confidence,
@@ -243,11 +281,63 @@ export function rowToChange(row: ChangesTable): Change {
     idempotencyKey: row.idempotency_key,
     state: oneOf(CHANGE_STATES, row.state, 'changes', 'state', row.id),
     revertOf: row.revert_of,
+    requestedBy: row.requested_by,
+    approvals: parseApprovals(row.approvals, row.id),
     decidedBy: row.decided_by,
+    outcome: row.outcome === null ? null : parseOutcome(row.outcome, row.id),
     error: row.error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+const approvalsSchema = z.array(z.object({ by: z.string(), at: z.string(), comment: z.string().nullable() }));
+const outcomeSchema = z.object({
+  at: z.string(),
+  detail: z.string(),
+  readBack: z.record(z.string(), z.unknown()).nullable(),
+});
+
+function parseApprovals(text: string, changeId: string): Approval[] {
+  return parseJsonColumn(text, approvalsSchema, 'changes', 'approvals', changeId);
+}
+
+function parseOutcome(text: string, changeId: string): ChangeOutcome {
+  return parseJsonColumn(text, outcomeSchema, 'changes', 'outcome', changeId);
+}
+
+/** Parses a JSON column against its schema; a bad one is named (table, key, column). */
+export function parseJsonColumn<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  table: Table,
+  column: string,
+  key: string,
+): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ErpError('permanent', `${table}.${column} of ${key} is not valid JSON`, {
+      cause: error,
+      entity: table,
+      key,
+      field: column,
+    });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ErpError(
+      'permanent',
+      `${table}.${column} of ${key} has an unexpected shape: ${parsed.error.message}`,
+      {
+        entity: table,
+        key,
+        field: column,
+      },
+    );
+  }
+  return parsed.data;
 }
 
 export function rowToLedgerEntry(row: IdempotencyLedgerTable): LedgerEntry {
@@ -343,5 +433,71 @@ export function rowToDeadLetter(row: DeadLettersTable): DeadLetter {
     lastExchange: row.last_exchange,
     createdAt: row.created_at,
     replayedBy: row.replayed_by,
+  };
+}
+
+export function rowToApiToken(row: ApiTokensTable): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    role: oneOf(ROLES, row.role, 'api_tokens', 'role', row.id),
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function apiTokenToRow(token: ApiToken): ApiTokensTable {
+  return {
+    id: token.id,
+    name: token.name,
+    role: token.role,
+    token_hash: token.tokenHash,
+    created_at: token.createdAt,
+    created_by: token.createdBy,
+    last_used_at: token.lastUsedAt,
+    revoked_at: token.revokedAt,
+  };
+}
+
+export function rowToUser(row: UsersTable): User {
+  return {
+    name: row.name,
+    role: oneOf(ROLES, row.role, 'users', 'role', row.name),
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function userToRow(user: User): UsersTable {
+  return {
+    name: user.name,
+    role: user.role,
+    password_hash: user.passwordHash,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+}
+
+export function rowToSession(row: SessionsTable): Session {
+  return {
+    idHash: row.id_hash,
+    userName: row.user_name,
+    csrfToken: row.csrf_token,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function sessionToRow(session: Session): SessionsTable {
+  return {
+    id_hash: session.idHash,
+    user_name: session.userName,
+    csrf_token: session.csrfToken,
+    created_at: session.createdAt,
+    expires_at: session.expiresAt,
   };
 }

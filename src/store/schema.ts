@@ -13,6 +13,10 @@ export interface StoreDatabase {
   audit_entries: AuditEntriesTable;
   models: ModelsTable;
   dead_letters: DeadLettersTable;
+  api_tokens: ApiTokensTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface RunsTable {
@@ -25,6 +29,7 @@ export interface RunsTable {
   params: string;
   stats: string;
   error: string | null;
+  requested_by: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -37,6 +42,10 @@ export interface ItemsTable {
   label: string | null;
   confidence: number | null;
   error: string | null;
+  /** JSON: the canonical record as read. */
+  record: string | null;
+  /** JSON: what went to the AI. */
+  ai_input: string | null;
 }
 
 export interface ChangesTable {
@@ -47,6 +56,8 @@ export interface ChangesTable {
   record_id: string;
   before: string;
   after: string;
+  amount: number | null;
+  currency: string | null;
   version: string | null;
   reason: string;
   confidence: number;
@@ -54,7 +65,12 @@ export interface ChangesTable {
   idempotency_key: string;
   state: string;
   revert_of: string | null;
+  requested_by: string | null;
+  /** JSON array of `{ by, at, comment }`. */
+  approvals: string;
   decided_by: string | null;
+  /** JSON `{ at, detail, readBack }`, or null before the write. */
+  outcome: string | null;
   error: string | null;
   created_at: string;
   updated_at: string;
@@ -102,4 +118,42 @@ export interface DeadLettersTable {
   last_exchange: string | null;
   created_at: string;
   replayed_by: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: string;
+  created_by: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface UsersTable {
+  name: string;
+  role: string;
+  /** `scrypt$N$r$p$salt$hash`, see `src/service/auth/passwords.ts`. */
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the session id in the cookie. */
+  id_hash: string;
+  user_name: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  workflow: string;
+  idempotency_key: string;
+  /** The run the first delivery started; null until it is created. */
+  run_id: string | null;
+  received_at: string;
 }

@@ -562,7 +562,195 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.loadModel('po-urgency')).toMatchObject({ version: '1', body: 'second' });
       });
     });
+
+    describe('service: lineage, approvals, outcomes, counts', () => {
+      it("keeps an item's lineage for getItem and leaves it out of lists", async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        const record = { id: 'PO-1', totalAmount: 12.5, lines: [{ lineNumber: 1 }] };
+        const aiInput = { order: record, asOf: '2024-05-01' };
+        await store.saveBatch([makeItem('run-1', 'PO-1', { record, aiInput })], []);
+        expect(await store.getItem('run-1', 'PO-1')).toMatchObject({ recordId: 'PO-1', record, aiInput });
+        expect(await store.getItem('run-1', 'PO-2')).toBeUndefined();
+        const [listed] = await store.listItems('run-1');
+        expect(listed).toEqual(makeItem('run-1', 'PO-1'));
+      });
+
+      it('updates after, key, approvals and outcome only when given', async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.insertChanges([makeChange('run-1', 'chg-1')]);
+        const approvals = [{ by: 'anna', at: at(1), comment: 'ok' }];
+        await store.updateChanges([
+          {
+            id: 'chg-1',
+            state: 'pending',
+            after: { priority: 'high' },
+            idempotencyKey: 'key-edited',
+            approvals,
+          },
+        ]);
+        expect(await store.getChange('chg-1')).toMatchObject({
+          after: { priority: 'high' },
+          idempotencyKey: 'key-edited',
+          approvals,
+          outcome: null,
+          requestedBy: 'anna',
+          amount: 1234.5,
+          currency: 'EUR',
+        });
+        const outcome = {
+          at: at(2),
+          detail: 'written and verified by read-back',
+          readBack: { priority: 'high' },
+        };
+        await store.updateChanges([{ id: 'chg-1', state: 'applied', outcome }]);
+        expect(await store.getChange('chg-1')).toMatchObject({ state: 'applied', outcome, approvals });
+      });
+
+      it('lists pending changes of every run oldest first, paged', async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.createRun(makeRun({ id: 'run-2' }));
+        await store.insertChanges([
+          makeChange('run-2', 'chg-a', { createdAt: at(3) }),
+          makeChange('run-1', 'chg-b', { createdAt: at(1) }),
+          makeChange('run-1', 'chg-c', { createdAt: at(1) }),
+          makeChange('run-1', 'chg-d', { createdAt: at(0), state: 'approved' }),
+        ]);
+        const first = await store.listChangesByState({ limit: 2 });
+        expect(first.map((change) => change.id)).toEqual(['chg-b', 'chg-c']);
+        const rest = await store.listChangesByState({ limit: 2, after: 'chg-c' });
+        expect(rest.map((change) => change.id)).toEqual(['chg-a']);
+        expect((await store.listChangesByState({ state: 'approved' })).map((change) => change.id)).toEqual([
+          'chg-d',
+        ]);
+        expect(await store.countChanges(undefined)).toEqual({ pending: 3, approved: 1 });
+      });
+
+      it('counts runs by workflow and state, and items over every run', async () => {
+        await store.createRun(makeRun({ id: 'run-1', state: 'completed' }));
+        await store.createRun(makeRun({ id: 'run-2', state: 'completed' }));
+        await store.createRun(makeRun({ id: 'run-3', workflow: 'other', state: 'cancelled' }));
+        await store.saveBatch(
+          [makeItem('run-1', 'PO-1'), makeItem('run-2', 'PO-1', { state: 'failed' })],
+          [],
+        );
+        const counts = await store.countRuns();
+        expect(counts.sort((a, b) => a.workflow.localeCompare(b.workflow))).toEqual([
+          { workflow: 'other', state: 'cancelled', count: 1 },
+          { workflow: 'po-urgency', state: 'completed', count: 2 },
+        ]);
+        expect(await store.countItems(undefined)).toEqual({ planned: 1, failed: 1 });
+        expect((await store.listRuns({ states: ['cancelled'] })).map((run) => run.id)).toEqual(['run-3']);
+      });
+
+      it('filters the audit by run and type prefix', async () => {
+        const entries = [
+          { type: 'run.started', runId: 'run-1' },
+          { type: 'change.approved', runId: 'run-1' },
+          { type: 'change.rejected', runId: 'run-2' },
+          { type: 'change%x', runId: 'run-1' },
+        ];
+        let tail: AuditEntry | null = null;
+        for (const entry of entries) {
+          [tail] = await store.appendAudit((last) => [chained(last, entry.type, entry.runId)]);
+        }
+        expect(tail?.seq).toBe(4);
+        const changes = await store.readAudit({ runId: 'run-1', typePrefix: 'change.' });
+        expect(changes.map((entry) => entry.type)).toEqual(['change.approved']);
+        expect((await store.readAudit({ typePrefix: 'change' })).map((entry) => entry.seq)).toEqual([
+          2, 3, 4,
+        ]);
+      });
+    });
+
+    describe('access: tokens, users, sessions, webhook deliveries', () => {
+      const token = {
+        id: 'tok-1',
+        name: 'anna',
+        role: 'approver' as const,
+        tokenHash: 'a'.repeat(64),
+        createdAt: at(0),
+        createdBy: 'admin',
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+
+      it('finds a live token by hash, marks it used, and forgets it once revoked', async () => {
+        await store.addApiToken(token);
+        expect(await store.useApiToken(token.tokenHash, at(5))).toEqual({ ...token, lastUsedAt: at(5) });
+        expect(await store.useApiToken('b'.repeat(64), at(5))).toBeUndefined();
+        expect(await store.revokeApiToken('tok-1', at(6))).toBe(true);
+        expect(await store.revokeApiToken('tok-1', at(7))).toBe(false);
+        expect(await store.useApiToken(token.tokenHash, at(8))).toBeUndefined();
+        expect(await store.listApiTokens()).toEqual([{ ...token, lastUsedAt: at(5), revokedAt: at(6) }]);
+      });
+
+      it('refuses a second token with the same hash', async () => {
+        await store.addApiToken(token);
+        await expect(store.addApiToken({ ...token, id: 'tok-2' })).rejects.toThrow();
+      });
+
+      it('saves users, replaces role and password, and keeps sessions until they expire', async () => {
+        const user = {
+          name: 'anna',
+          role: 'viewer' as const,
+          passwordHash: 'h1',
+          createdAt: at(0),
+          updatedAt: at(0),
+        };
+        await store.putUser(user);
+        await store.putUser({ ...user, role: 'admin', passwordHash: 'h2', updatedAt: at(1) });
+        expect(await store.getUser('anna')).toEqual({
+          ...user,
+          role: 'admin',
+          passwordHash: 'h2',
+          updatedAt: at(1),
+        });
+        expect(await store.getUser('ben')).toBeUndefined();
+        const session = {
+          idHash: 's1',
+          userName: 'anna',
+          csrfToken: 'c1',
+          createdAt: at(0),
+          expiresAt: at(10),
+        };
+        await store.addSession(session);
+        await store.addSession({ ...session, idHash: 's2', expiresAt: at(2) });
+        expect(await store.getSession('s1', at(5))).toEqual(session);
+        expect(await store.getSession('s2', at(5))).toBeUndefined();
+        await store.deleteSession('s1', at(5));
+        expect(await store.getSession('s1', at(5))).toBeUndefined();
+      });
+
+      it('claims a webhook delivery once and remembers its run', async () => {
+        expect(await store.claimWebhookDelivery('po-urgency', 'd-1', at(0))).toEqual({ fresh: true });
+        expect(await store.claimWebhookDelivery('po-urgency', 'd-1', at(1))).toEqual({
+          fresh: false,
+          runId: null,
+        });
+        await store.setWebhookDeliveryRun('po-urgency', 'd-1', 'run-9');
+        expect(await store.claimWebhookDelivery('po-urgency', 'd-1', at(2))).toEqual({
+          fresh: false,
+          runId: 'run-9',
+        });
+        expect(await store.claimWebhookDelivery('other', 'd-1', at(2))).toEqual({ fresh: true });
+      });
+    });
   });
+}
+
+/** An audit entry that links to `tail` (hashes are the audit module's business; the store checks links). */
+function chained(tail: AuditEntry | null, type: string, runId: string | null): AuditEntry {
+  const seq = (tail?.seq ?? 0) + 1;
+  return {
+    seq,
+    at: at(seq),
+    type,
+    runId,
+    actor: 'test',
+    payload: {},
+    prevHash: tail?.hash ?? '0'.repeat(64),
+    hash: `hash-${seq}`,
+  };
 }
 
 // ——— fixtures ———
@@ -602,6 +790,7 @@ function makeRun(overrides: Partial<Run> = {}): Run {
     params: { asOf: '2024-05-01' },
     stats: emptyStats(),
     error: null,
+    requestedBy: 'anna',
     createdAt: at(0),
     updatedAt: at(0),
     ...overrides,
@@ -628,6 +817,8 @@ function makeChange(runId: string, id: string, overrides: Partial<Change> = {}):
     recordId: `PO-for-${id}`,
     before: { priority: 'normal' },
     after: { priority: 'urgent' },
+    amount: 1234.5,
+    currency: 'EUR',
     version: null,
     reason: 'due in 2 days, supplier late twice',
     confidence: 0.87,
@@ -635,7 +826,10 @@ function makeChange(runId: string, id: string, overrides: Partial<Change> = {}):
     idempotencyKey: `key-${runId}-${id}`,
     state: 'pending',
     revertOf: null,
+    requestedBy: 'anna',
+    approvals: [],
     decidedBy: null,
+    outcome: null,
     error: null,
     createdAt: at(0),
     updatedAt: at(0),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ChangeSelection } from '../../engine/engine.ts';
-import { action } from '../exit.ts';
+import { action, CommandFailed } from '../exit.ts';
 import { renderRunSummary } from '../render.ts';
 import { actorName, withContext } from '../with-context.ts';
 
@@ -41,11 +41,14 @@ export function registerChangeCommands(program: Command): void {
           const by = actorName(flags.by);
           await withContext(
             command,
-            async ({ engine }) => {
+            async ({ engine, store, workflow }) => {
+              const run = await store.getRun(runId);
+              if (!run) throw new CommandFailed(`no run ${runId}; \`erpbridge runs\` lists the runs`);
+              const definition = workflow(run.workflow);
               const count =
                 verb === 'approve'
-                  ? await engine.approve(runId, chosen, by)
-                  : await engine.reject(runId, chosen, by);
+                  ? await engine.approve(definition, runId, chosen, by)
+                  : await engine.reject(definition, runId, chosen, by);
               process.stdout.write(
                 `${verb === 'approve' ? 'approved' : 'rejected'} ${count} changes of run ${runId} as ${by}\n`,
               );

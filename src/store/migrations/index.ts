@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as deadLetters from './0002-dead-letters.ts';
+import * as service from './0003-service.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; a new migration gets the next number
@@ -9,6 +10,7 @@ import * as deadLetters from './0002-dead-letters.ts';
 export const STORE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-dead-letters': deadLetters,
+  '0003-service': service,
 };
 
 /** Kysely's migration provider over the in-code list, so no files are read at run time. */

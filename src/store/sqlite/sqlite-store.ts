@@ -1,11 +1,29 @@
 import type Database from 'better-sqlite3';
 import { type CompiledQuery, Kysely, type SqlBool, SqliteDialect, sql } from 'kysely';
 import type { Change, ChangeState } from '../../engine/change.ts';
-import type { Item, ItemState, Run, RunState, RunStats } from '../../engine/run.ts';
+import {
+  type Item,
+  type ItemState,
+  RUN_STATES,
+  type Run,
+  type RunState,
+  type RunStats,
+} from '../../engine/run.ts';
 import { ErpError } from '../../errors/index.ts';
-import type { AuditEntry, DeadLetter, LedgerEntry, Store, StoredModel } from '../contract.ts';
+import type {
+  ApiToken,
+  AuditEntry,
+  ChangeUpdate,
+  DeadLetter,
+  LedgerEntry,
+  Session,
+  Store,
+  StoredModel,
+  User,
+} from '../contract.ts';
 import { checkPaging } from '../paging.ts';
 import {
+  apiTokenToRow,
   auditEntryToRow,
   changeStateOf,
   changeToRow,
@@ -14,14 +32,20 @@ import {
   itemToRow,
   modelToRow,
   ROW_FORMAT_VERSION,
+  rowToApiToken,
   rowToAuditEntry,
   rowToChange,
   rowToDeadLetter,
   rowToItem,
+  rowToItemWithLineage,
   rowToLedgerEntry,
   rowToModel,
   rowToRun,
+  rowToSession,
+  rowToUser,
   runToRow,
+  sessionToRow,
+  userToRow,
 } from '../rows.ts';
 import type {
   AuditEntriesTable,
@@ -96,10 +120,12 @@ class SqliteStore implements Store {
         label: true,
         confidence: true,
         error: true,
+        record: true,
+        ai_input: true,
       },
       onConflict: `on conflict ("run_id", "record_id") do update set "format_version" = excluded."format_version",
         "state" = excluded."state", "label" = excluded."label", "confidence" = excluded."confidence",
-        "error" = excluded."error"`,
+        "error" = excluded."error", "record" = excluded."record", "ai_input" = excluded."ai_input"`,
     });
     this.#insertChanges = new MultiRowInsert(this.#raw, {
       table: 'changes',
@@ -111,6 +137,8 @@ class SqliteStore implements Store {
         record_id: true,
         before: true,
         after: true,
+        amount: true,
+        currency: true,
         version: true,
         reason: true,
         confidence: true,
@@ -118,7 +146,10 @@ class SqliteStore implements Store {
         idempotency_key: true,
         state: true,
         revert_of: true,
+        requested_by: true,
+        approvals: true,
         decided_by: true,
+        outcome: true,
         error: true,
         created_at: true,
         updated_at: true,
@@ -176,11 +207,13 @@ class SqliteStore implements Store {
     return row === undefined ? undefined : rowToRun(row);
   }
 
-  async listRuns(options: { limit?: number; workflow?: string } = {}): Promise<Run[]> {
+  async listRuns(options: { limit?: number; workflow?: string; states?: RunState[] } = {}): Promise<Run[]> {
     checkPaging('listRuns', options);
-    const { limit, workflow } = options;
+    const { limit, workflow, states } = options;
+    if (states !== undefined && states.length === 0) return [];
     let query = this.#db.selectFrom('runs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
     if (workflow !== undefined) query = query.where('workflow', '=', workflow);
+    if (states !== undefined) query = query.where('state', 'in', states);
     if (limit !== undefined) query = query.limit(limit);
     const rows = await this.#guard('listRuns', () => query.execute());
     return rows.map(rowToRun);
@@ -205,6 +238,21 @@ class SqliteStore implements Store {
       );
       if (changes === 0) throw unknownRun('updateRun', id);
     });
+  }
+
+  async countRuns(): Promise<{ workflow: string; state: RunState; count: number }[]> {
+    const rows = await this.#guard('countRuns', () =>
+      this.#db
+        .selectFrom('runs')
+        .select(({ fn }) => ['workflow', 'state', fn.countAll<number>().as('count')])
+        .groupBy(['workflow', 'state'])
+        .execute(),
+    );
+    return rows.map((row) => ({
+      workflow: row.workflow,
+      state: runStateOf(row.state, row.workflow),
+      count: Number(row.count),
+    }));
   }
 
   async saveBatch(items: Item[], changes: Change[]): Promise<void> {
@@ -236,29 +284,44 @@ class SqliteStore implements Store {
   ): Promise<Item[]> {
     checkPaging('listItems', options);
     const { state, limit, offset } = options;
-    let query = this.#db.selectFrom('items').selectAll().where('run_id', '=', runId).orderBy('record_id');
+    let query = this.#db
+      .selectFrom('items')
+      .select(['run_id', 'record_id', 'format_version', 'state', 'label', 'confidence', 'error'])
+      .where('run_id', '=', runId)
+      .orderBy('record_id');
     if (state !== undefined) query = query.where('state', '=', state);
     // SQLite accepts OFFSET only after LIMIT; -1 means no limit.
     if (limit !== undefined || offset !== undefined) query = query.limit(limit ?? -1);
     if (offset !== undefined) query = query.offset(offset);
     const rows = await this.#guard('listItems', () => query.execute());
-    return rows.map(rowToItem);
+    return rows.map((row) => rowToItem({ ...row, record: null, ai_input: null }));
   }
 
-  async countItems(runId: string): Promise<Partial<Record<ItemState, number>>> {
-    const rows = await this.#guard('countItems', () =>
-      this.#db
+  async countItems(runId: string | undefined): Promise<Partial<Record<ItemState, number>>> {
+    const rows = await this.#guard('countItems', () => {
+      let query = this.#db
         .selectFrom('items')
-        .select(({ fn }) => ['state', fn.countAll<number>().as('count')])
-        .where('run_id', '=', runId)
-        .groupBy('state')
-        .execute(),
-    );
+        .select(({ fn }) => ['state', fn.countAll<number>().as('count')]);
+      if (runId !== undefined) query = query.where('run_id', '=', runId);
+      return query.groupBy('state').execute();
+    });
     const counts: Partial<Record<ItemState, number>> = {};
     for (const row of rows) {
-      counts[itemStateOf(row.state, runId)] = Number(row.count);
+      counts[itemStateOf(row.state, runId ?? 'all runs')] = Number(row.count);
     }
     return counts;
+  }
+
+  async getItem(runId: string, recordId: string): Promise<Item | undefined> {
+    const row = await this.#guard('getItem', () =>
+      this.#db
+        .selectFrom('items')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('record_id', '=', recordId)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : rowToItemWithLineage(row);
   }
 
   async getChange(id: string): Promise<Change | undefined> {
@@ -316,30 +379,66 @@ class SqliteStore implements Store {
     return rows.map(rowToChange);
   }
 
-  async countChanges(runId: string): Promise<Partial<Record<ChangeState, number>>> {
-    const rows = await this.#guard('countChanges', () =>
-      this.#db
+  async countChanges(runId: string | undefined): Promise<Partial<Record<ChangeState, number>>> {
+    const rows = await this.#guard('countChanges', () => {
+      let query = this.#db
         .selectFrom('changes')
-        .select(({ fn }) => ['state', fn.countAll<number>().as('count')])
-        .where('run_id', '=', runId)
-        .groupBy('state')
-        .execute(),
-    );
+        .select(({ fn }) => ['state', fn.countAll<number>().as('count')]);
+      if (runId !== undefined) query = query.where('run_id', '=', runId);
+      return query.groupBy('state').execute();
+    });
     const counts: Partial<Record<ChangeState, number>> = {};
     for (const row of rows) {
-      counts[changeStateOf(row.state, runId)] = Number(row.count);
+      counts[changeStateOf(row.state, runId ?? 'all runs')] = Number(row.count);
     }
     return counts;
   }
 
-  async updateChanges(
-    updates: { id: string; state: ChangeState; error?: string | null; decidedBy?: string | null }[],
-  ): Promise<void> {
+  async listChangesByState(
+    options: { state?: ChangeState; limit?: number; after?: string } = {},
+  ): Promise<Change[]> {
+    checkPaging('listChangesByState', options);
+    const { state = 'pending', limit, after } = options;
+    const rows = await this.#guard('listChangesByState', async () => {
+      let query = this.#db
+        .selectFrom('changes')
+        .selectAll()
+        .where('state', '=', state)
+        .orderBy('created_at')
+        .orderBy('id');
+      if (after !== undefined) {
+        const cursor = await this.#db
+          .selectFrom('changes')
+          .select('created_at')
+          .where('id', '=', after)
+          .executeTakeFirst();
+        if (cursor === undefined) {
+          throw new ErpError('validation', `listChangesByState: after ${after} is not a change`, {
+            key: after,
+            field: 'after',
+            hint: 'Pass the id of the last change of the previous page.',
+          });
+        }
+        const createdAt = cursor.created_at;
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '>', createdAt),
+            eb.and([eb('created_at', '=', createdAt), eb('id', '>', after)]),
+          ]),
+        );
+      }
+      if (limit !== undefined) query = query.limit(limit);
+      return query.execute();
+    });
+    return rows.map(rowToChange);
+  }
+
+  async updateChanges(updates: ChangeUpdate[]): Promise<void> {
     if (updates.length === 0) return;
     const now = new Date().toISOString();
     this.#write('updateChanges', () => {
       const statement = this.#updateChangeStatement();
-      for (const { id, state, error, decidedBy } of updates) {
+      for (const { id, state, error, decidedBy, after, idempotencyKey, approvals, outcome } of updates) {
         const { changes } = statement.run(
           state,
           now,
@@ -347,6 +446,14 @@ class SqliteStore implements Store {
           error ?? null,
           decidedBy === undefined ? 0 : 1,
           decidedBy ?? null,
+          after === undefined ? 0 : 1,
+          after === undefined ? null : JSON.stringify(after),
+          idempotencyKey === undefined ? 0 : 1,
+          idempotencyKey ?? null,
+          approvals === undefined ? 0 : 1,
+          approvals === undefined ? null : JSON.stringify(approvals),
+          outcome === undefined ? 0 : 1,
+          outcome == null ? null : JSON.stringify(outcome),
           id,
         );
         if (changes === 0) {
@@ -439,11 +546,18 @@ class SqliteStore implements Store {
     });
   }
 
-  async readAudit(options: { fromSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+  async readAudit(
+    options: { fromSeq?: number; limit?: number; runId?: string; typePrefix?: string } = {},
+  ): Promise<AuditEntry[]> {
     checkPaging('readAudit', options);
-    const { fromSeq, limit } = options;
+    const { fromSeq, limit, runId, typePrefix } = options;
     let query = this.#db.selectFrom('audit_entries').selectAll().orderBy('seq');
     if (fromSeq !== undefined) query = query.where('seq', '>=', fromSeq);
+    if (runId !== undefined) query = query.where('run_id', '=', runId);
+    if (typePrefix !== undefined) {
+      // substr, not LIKE: a prefix with % or _ in it means just that.
+      query = query.where(sql<SqlBool>`substr("type", 1, ${typePrefix.length}) = ${typePrefix}`);
+    }
     if (limit !== undefined) query = query.limit(limit);
     const rows = await this.#guard('readAudit', () => query.execute());
     return rows.map(rowToAuditEntry);
@@ -502,6 +616,136 @@ class SqliteStore implements Store {
           });
         }
       }
+    });
+  }
+
+  async addApiToken(token: ApiToken): Promise<void> {
+    this.#write(`addApiToken ${token.id}`, () => {
+      this.#statements.run(this.#db.insertInto('api_tokens').values(apiTokenToRow(token)));
+    });
+  }
+
+  async useApiToken(tokenHash: string, now: string): Promise<ApiToken | undefined> {
+    return this.#write('useApiToken', () => {
+      const [row] = this.#statements.all(
+        this.#db
+          .selectFrom('api_tokens')
+          .selectAll()
+          .where('token_hash', '=', tokenHash)
+          .where('revoked_at', 'is', null),
+      );
+      if (row === undefined) return undefined;
+      this.#statements.run(
+        this.#db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id),
+      );
+      return rowToApiToken({ ...row, last_used_at: now });
+    });
+  }
+
+  async listApiTokens(): Promise<ApiToken[]> {
+    const rows = await this.#guard('listApiTokens', () =>
+      this.#db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute(),
+    );
+    return rows.map(rowToApiToken);
+  }
+
+  async revokeApiToken(id: string, now: string): Promise<boolean> {
+    return this.#write(`revokeApiToken ${id}`, () => {
+      const { changes } = this.#statements.run(
+        this.#db
+          .updateTable('api_tokens')
+          .set({ revoked_at: now })
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null),
+      );
+      return changes > 0;
+    });
+  }
+
+  async putUser(user: User): Promise<void> {
+    const row = userToRow(user);
+    this.#write(`putUser ${user.name}`, () => {
+      this.#statements.run(
+        this.#db
+          .insertInto('users')
+          .values(row)
+          .onConflict((conflict) =>
+            conflict
+              .column('name')
+              .doUpdateSet({ role: row.role, password_hash: row.password_hash, updated_at: row.updated_at }),
+          ),
+      );
+    });
+  }
+
+  async getUser(name: string): Promise<User | undefined> {
+    const row = await this.#guard('getUser', () =>
+      this.#db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst(),
+    );
+    return row === undefined ? undefined : rowToUser(row);
+  }
+
+  async addSession(session: Session): Promise<void> {
+    this.#write('addSession', () => {
+      this.#statements.run(this.#db.insertInto('sessions').values(sessionToRow(session)));
+    });
+  }
+
+  async getSession(idHash: string, now: string): Promise<Session | undefined> {
+    const row = await this.#guard('getSession', () =>
+      this.#db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id_hash', '=', idHash)
+        .where('expires_at', '>', now)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : rowToSession(row);
+  }
+
+  async deleteSession(idHash: string, now: string): Promise<void> {
+    this.#write('deleteSession', () => {
+      this.#statements.run(
+        this.#db
+          .deleteFrom('sessions')
+          .where((eb) => eb.or([eb('id_hash', '=', idHash), eb('expires_at', '<=', now)])),
+      );
+    });
+  }
+
+  async claimWebhookDelivery(
+    workflow: string,
+    key: string,
+    receivedAt: string,
+  ): Promise<{ fresh: true } | { fresh: false; runId: string | null }> {
+    return this.#write('claimWebhookDelivery', () => {
+      const { changes } = this.#statements.run(
+        this.#db
+          .insertInto('webhook_deliveries')
+          .values({ workflow, idempotency_key: key, run_id: null, received_at: receivedAt })
+          .onConflict((conflict) => conflict.columns(['workflow', 'idempotency_key']).doNothing()),
+      );
+      if (changes > 0) return { fresh: true as const };
+      const [row] = this.#statements.all(
+        this.#db
+          .selectFrom('webhook_deliveries')
+          .select('run_id')
+          .where('workflow', '=', workflow)
+          .where('idempotency_key', '=', key),
+      );
+      return { fresh: false as const, runId: row?.run_id ?? null };
+    });
+  }
+
+  async setWebhookDeliveryRun(workflow: string, key: string, runId: string): Promise<void> {
+    this.#write('setWebhookDeliveryRun', () => {
+      this.#statements.run(
+        this.#db
+          .updateTable('webhook_deliveries')
+          .set({ run_id: runId })
+          .where('workflow', '=', workflow)
+          .where('idempotency_key', '=', key),
+      );
     });
   }
 
@@ -579,7 +823,11 @@ class SqliteStore implements Store {
     this.#updateChange ??= this.#raw.prepare(
       `update "changes" set "state" = ?, "updated_at" = ?,
          "error" = case when ? then ? else "error" end,
-         "decided_by" = case when ? then ? else "decided_by" end
+         "decided_by" = case when ? then ? else "decided_by" end,
+         "after" = case when ? then ? else "after" end,
+         "idempotency_key" = case when ? then ? else "idempotency_key" end,
+         "approvals" = case when ? then ? else "approvals" end,
+         "outcome" = case when ? then ? else "outcome" end
        where "id" = ?`,
     );
     return this.#updateChange;
@@ -593,6 +841,21 @@ class SqliteStore implements Store {
  */
 function inList(column: 'idempotency_key', values: readonly string[]) {
   return sql<SqlBool>`${sql.ref(column)} in (select "value" from json_each(${JSON.stringify(values)}))`;
+}
+
+function runStateOf(value: string, workflow: string): RunState {
+  const found = RUN_STATES.find((state) => state === value);
+  if (found === undefined) {
+    throw new ErpError(
+      'permanent',
+      `runs.state of a ${workflow} run is '${value}', not one of ${RUN_STATES.join(', ')}`,
+      {
+        entity: 'runs',
+        field: 'state',
+      },
+    );
+  }
+  return found;
 }
 
 function unknownRun(operation: string, id: string): ErpError {
