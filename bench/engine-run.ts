@@ -3,7 +3,7 @@
  * po-urgency with --apply and prints one JSON line with its timings and its own peak RSS.
  */
 import { parseArgs } from 'node:util';
-import { openContext } from '../src/cli/context.ts';
+import { openContext } from '../src/runtime/context.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/index.ts';
-import { openContext } from '../src/cli/context.ts';
+import { openContext } from '../src/runtime/context.ts';
 import { runCli, sandboxEnv, tempDir, testSandbox, writeTestConfig } from './support/harness.ts';
 
 const STACK_LINE = /^\s+at .+\(.*:\d+:\d+\)$/m;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/index.ts';
-import { type CliContext, openContext } from '../src/cli/context.ts';
 import { WorkflowConfig } from '../src/config/schema.ts';
 import { defineWorkflow } from '../src/engine/workflow.ts';
+import { type CliContext, openContext } from '../src/runtime/context.ts';
 import { poUrgencyWorkflow } from '../workflows/po-urgency.ts';
 import {
   sandboxApi,

@@ -5,7 +5,7 @@ import {
   type FakeOpenAiServer,
   startFakeOpenAiServer,
 } from '../src/ai/providers/testing/fake-openai-server.ts';
-import { type CliContext, openContext } from '../src/cli/context.ts';
+import { type CliContext, openContext } from '../src/runtime/context.ts';
 import { sandboxEnv, tempDir, testSandbox, writeTestConfig } from './support/harness.ts';
 
 describe('po-urgency with the llm provider against an OpenAI-compatible server', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/index.ts';
-import { type CliContext, openContext } from '../src/cli/context.ts';
+import { type CliContext, openContext } from '../src/runtime/context.ts';
 import { sandboxEnv, sandboxRequests, tempDir, testSandbox, writeTestConfig } from './support/harness.ts';
 
 describe('writes whose answers are lost, and writes refused before processing', () => {

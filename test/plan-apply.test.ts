@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/index.ts';
-import { type CliContext, openContext } from '../src/cli/context.ts';
+import { type CliContext, openContext } from '../src/runtime/context.ts';
 import {
   sandboxApi,
   sandboxEnv,

@@ -6,6 +6,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
+import { registerServiceCommands } from './commands/serve.ts';
 
 const program = new Command()
   .name('erpbridge')
@@ -20,5 +21,6 @@ registerAuditCommands(program);
 registerEvalCommand(program);
 registerSandboxCommand(program);
 registerDemoCommand(program);
+registerServiceCommands(program);
 
 await program.parseAsync(process.argv);

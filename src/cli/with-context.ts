@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { type CliContext, openContext } from './context.ts';
+import { type CliContext, openContext } from '../runtime/context.ts';
 import { progressReporter } from './progress.ts';
 
 /** The person (or service account) a command acts for: --by, else ERPBRIDGE_USER, else the OS user. */

@@ -164,6 +164,34 @@ export class Engine {
   }
 
   /**
+   * Decides the named records now, as a run of their own: read each by its ERP key, classify,
+   * plan, and apply what the policy approves (the seed's `POST /api/ai-update-order`). Changes
+   * the policy does not approve wait for a person, as in any run.
+   */
+  async runRecords(
+    workflow: WorkflowDefinition,
+    keys: readonly string[],
+    options: { requestedBy: string | null; asOf?: string },
+  ): Promise<RunReport> {
+    const { store } = this.#deps;
+    const asOf = options.asOf ?? this.#now().toISOString().slice(0, 10);
+    let run = await this.#startRun(
+      { workflow: workflow.name, policy: workflow.policy.mode, dryRun: false, state: 'running' },
+      { asOf, policy: workflow.policy, keys: [...keys] },
+      options.requestedBy,
+    );
+    try {
+      run = await this.#plan(workflow, run);
+      const applies = run.policy !== 'shadow';
+      const wrote = applies ? await this.#applyApproved(workflow, run) : 0;
+      return await this.#finish(workflow, run, wrote, applies);
+    } catch (error) {
+      await store.updateRun(run.id, { state: 'failed', error: describeError(error) });
+      throw error;
+    }
+  }
+
+  /**
    * Cancels a run that has not ended: it stops before its next batch (planning) or apply job, in
    * this process or any other on the same store. Changes already written stay written.
    */
@@ -736,7 +764,9 @@ export class Engine {
       (run) =>
         run.dryRun === dryRun &&
         (run.state === 'running' || run.state === 'applying') &&
-        run.params.revertOf === undefined,
+        run.params.revertOf === undefined &&
+        // Runs over named records (a replay, one order from the API) are not the workflow's run.
+        run.params.keys === undefined,
     );
   }
 

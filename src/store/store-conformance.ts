@@ -649,7 +649,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
           { type: 'change.rejected', runId: 'run-2' },
           { type: 'change%x', runId: 'run-1' },
         ];
-        let tail: AuditEntry | null = null;
+        let tail: AuditEntry | undefined;
         for (const entry of entries) {
           [tail] = await store.appendAudit((last) => [chained(last, entry.type, entry.runId)]);
         }

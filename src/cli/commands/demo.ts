@@ -1,13 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { startSandbox } from '../../../sandbox/index.ts';
-import { openContext } from '../context.ts';
+import { openContext } from '../../runtime/context.ts';
+import { saveUser } from '../../service/auth/access.ts';
+import { startService } from '../../service/index.ts';
 import { action, CommandFailed } from '../exit.ts';
 import { packageRoot } from '../package-root.ts';
 import { progressReporter } from '../progress.ts';
 import { renderChanges, renderRunSummary } from '../render.ts';
+import { untilInterrupted } from './serve.ts';
 
 /** Counts the sandbox's PATCH requests that changed data — the demo's proof that a dry run wrote nothing. */
 async function appliedWrites(sandboxUrl: string): Promise<number> {
@@ -29,8 +33,10 @@ export function registerDemoCommand(program: Command): void {
     .description('start the sandbox ERP, dry-run po-urgency, apply it under auto, verify the audit chain')
     .option('--data <dir>', 'where the demo keeps its state', '.erpbridge/demo')
     .option('--orders <n>', 'open purchase orders in the sandbox', '5000')
+    .option('--serve', 'then keep the HTTP service and console running on the demo’s data until Ctrl-C')
+    .option('--port <port>', 'port of the service with --serve', '8080')
     .action(
-      action(async (flags: { data: string; orders: string }) => {
+      action(async (flags: { data: string; orders: string; serve?: boolean; port: string }) => {
         const started = performance.now();
         const out = (text = '') => process.stdout.write(`${text}\n`);
         const dataDir = resolve(flags.data);
@@ -96,6 +102,18 @@ export function registerDemoCommand(program: Command): void {
           out('5. Where the data lives:');
           out(`   runs, changes, audit log, model: ${here(storePath)}`);
           out(`   the sandbox ERP's database:       ${here(sandbox.dbPath)}`);
+          const password = randomBytes(12).toString('base64url');
+          await saveUser(context.store, context.audit, {
+            name: 'demo',
+            role: 'admin',
+            password,
+            savedBy: 'demo',
+          });
+          out('\n6. The console on this data (approvals, lineage, audit, connector health):');
+          out(
+            `   ${flags.serve ? `starting below` : 'npx erpbridge serve'} → http://127.0.0.1:${flags.port}/`,
+          );
+          out(`   log in as demo / ${password}   (a local admin for the demo's data only)`);
           out('\nTry next:');
           out(
             `   npx erpbridge --config erpbridge.yaml sandbox              # the sandbox on :4010, in another terminal`,
@@ -113,6 +131,20 @@ export function registerDemoCommand(program: Command): void {
           progress.stop();
           await context.close();
           await sandbox.close();
+        }
+        if (flags.serve) {
+          const service = await startService({
+            configFile: join(packageRoot(), 'erpbridge.yaml'),
+            dataDir,
+            port: Number(flags.port),
+            sandbox: true,
+            logLevel: 'warn',
+          });
+          out(
+            `\nerpbridge service listening at ${service.url} (sandbox ERP at ${service.sandboxUrl}); Ctrl-C stops it.`,
+          );
+          await untilInterrupted();
+          await service.close();
         }
       }),
     );

@@ -1,0 +1,141 @@
+import { join, resolve } from 'node:path';
+import type { LoggerOptions } from 'pino';
+import { type Sandbox, startSandbox } from '../../sandbox/index.ts';
+import { packageRoot } from '../cli/package-root.ts';
+import { describeError } from '../errors/index.ts';
+import { type CliContext, openContext } from '../runtime/context.ts';
+import type { Role } from '../store/contract.ts';
+import { buildServiceApp } from './app.ts';
+import { createApiToken, saveUser } from './auth/access.ts';
+import { backgroundFailure, RunManager } from './run-manager.ts';
+
+export type { Role };
+
+export interface ServiceOptions {
+  /** The erpbridge.yaml to serve. */
+  configFile: string;
+  /** Where the service keeps its state: `<dataDir>/erpbridge.sqlite` (and the sandbox's, with `sandbox`). */
+  dataDir: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Also run the bundled sandbox ERP on `dataDir` (the demo's), and point `SANDBOX_URL` and
+   * `SANDBOX_API_KEY` at it. Default false.
+   */
+  sandbox?: boolean;
+  /** pino level: `info` by default; `silent` for tests. */
+  logLevel?: string;
+  /** Serve the console from here; default the package's dist/web. */
+  webDir?: string | null;
+}
+
+export interface RunningService {
+  /** `http://host:port`, no trailing slash. */
+  url: string;
+  /** The sandbox ERP's URL when the service runs it. */
+  sandboxUrl: string | null;
+  /** Stops taking requests, waits for runs in flight, closes the store and the sandbox. */
+  close(): Promise<void>;
+}
+
+/** Secrets and other headers that must never reach a log line. */
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'req.headers["x-erpbridge-signature"]',
+  'res.headers["set-cookie"]',
+];
+
+/** Starts the HTTP service (API, console, triggers) on a config and a data directory. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  let sandbox: Sandbox | null = null;
+  let env = options.env ?? process.env;
+  if (options.sandbox) {
+    sandbox = await startSandbox({ dataDir: options.dataDir, port: 0, logRequests: false });
+    env = { ...env, SANDBOX_URL: sandbox.url, SANDBOX_API_KEY: sandbox.apiKey };
+  }
+  let context: CliContext | null = null;
+  try {
+    context = await openContext({
+      configFile: options.configFile,
+      env,
+      storePath: join(resolve(options.dataDir), 'erpbridge.sqlite'),
+      actor: 'erpbridge-service',
+    });
+    const logger: LoggerOptions = {
+      level: options.logLevel ?? 'info',
+      redact: { paths: REDACTED, censor: '[redacted]' },
+    };
+    const openedContext = context;
+    const runs = new RunManager(context, {
+      onError: (workflow, error) =>
+        app.log.error({ workflow, err: describeError(error) }, backgroundFailure(workflow, error)),
+    });
+    const app = await buildServiceApp(
+      {
+        context,
+        runs,
+        webDir: options.webDir === undefined ? join(packageRoot(), 'dist/web') : options.webDir,
+        secureCookies: false,
+      },
+      { logger },
+    );
+    await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const host = options.host ?? '127.0.0.1';
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      sandboxUrl: sandbox?.url ?? null,
+      async close() {
+        await app.close();
+        await runs.idle();
+        await openedContext.close();
+        await sandbox?.close();
+      },
+    };
+  } catch (error) {
+    await context?.close();
+    await sandbox?.close();
+    throw error;
+  }
+}
+
+/** A credential to create without the HTTP API (the CLI, tests, the demo). */
+export type CredentialRequest =
+  | { kind: 'token'; name: string; role: Role }
+  | { kind: 'user'; name: string; role: Role; password: string };
+
+/**
+ * Creates an API token or a console user in a data directory's store. Returns the token's secret,
+ * which is shown once and stored only as a hash.
+ */
+export async function createCredential(
+  options: { configFile: string; dataDir: string; env?: NodeJS.ProcessEnv; by?: string },
+  credential: CredentialRequest,
+): Promise<{ token?: string }> {
+  const context = await openContext({
+    configFile: options.configFile,
+    env: options.env ?? process.env,
+    storePath: join(resolve(options.dataDir), 'erpbridge.sqlite'),
+  });
+  try {
+    const by = options.by ?? 'erpbridge-cli';
+    if (credential.kind === 'token') {
+      const { token } = await createApiToken(context.store, context.audit, {
+        name: credential.name,
+        role: credential.role,
+        createdBy: by,
+      });
+      return { token };
+    }
+    await saveUser(context.store, context.audit, { ...credential, savedBy: by });
+    return {};
+  } finally {
+    await context.close();
+  }
+}
