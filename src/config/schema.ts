@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../canonical/priority.ts';
 import { PolicyConfig } from '../engine/policy.ts';
+import { TriggersConfig } from '../triggers/schedule-config.ts';
 
 /** Where runs, changes, the audit log and models live. Embedded default: one SQLite file. */
 export const StoreConfig = z
@@ -56,6 +57,8 @@ export const WorkflowConfig = z.strictObject({
   batchSize: z.number().int().min(1).max(5000).default(500),
   /** Writes in flight at once during apply. Default 8. */
   applyConcurrency: z.number().int().min(1).max(64).default(8),
+  /** When `erpbridge serve` runs it on its own: a cron schedule, an inbound webhook. */
+  triggers: TriggersConfig.optional(),
 });
 export type WorkflowConfig = z.infer<typeof WorkflowConfig>;
 

@@ -50,6 +50,8 @@ export interface EngineDependencies {
   queue?: WorkQueue;
   now?: () => Date;
   onProgress?: (event: ProgressEvent) => void;
+  /** Told how each apply job's writes ended, for metrics. */
+  onWriteOutcomes?: (counts: Partial<Record<'applied' | 'conflict' | 'failed', number>>) => void;
 }
 
 /** An apply job: a batch of one run's changes, by id. Plain JSON, so a distributed queue can carry it. */
@@ -607,6 +609,9 @@ export class Engine {
         },
       })),
     );
+    const counts: Partial<Record<'applied' | 'conflict' | 'failed', number>> = {};
+    for (const { state } of outcomes) counts[state] = (counts[state] ?? 0) + 1;
+    this.#deps.onWriteOutcomes?.(counts);
     const failed = outcomes.filter((outcome) => outcome.state === 'failed');
     await store.addDeadLetters(
       failed.map((outcome) => ({

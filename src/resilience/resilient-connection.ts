@@ -64,7 +64,16 @@ export type ResilienceEvent =
   | { kind: 'circuit'; connector: string; state: BreakerState }
   /** A call waits for the open circuit's next probe instead of failing (see breaker.maxPauseMs). */
   | { kind: 'paused'; connector: string; operation: ResilientOperation; delayMs: number }
-  | { kind: 'concurrency'; connector: string; limit: number };
+  | { kind: 'concurrency'; connector: string; limit: number }
+  /** One request answered or failed (not a call: a call may make several), for latency metrics. */
+  | {
+      kind: 'request';
+      connector: string;
+      operation: ResilientOperation;
+      latencyMs: number;
+      /** `ok`, or the kind of error the request ended in. */
+      outcome: 'ok' | ErpError['kind'];
+    };
 
 /** Runtime services of the wrapper, injectable for tests. */
 export interface ResilienceOptions {
@@ -295,6 +304,7 @@ export function withResilience(
         counts.requests++;
         latency.record(latencyMs);
         adaptive?.record({ kind: 'success', startedAt, latencyMs });
+        emit({ kind: 'request', connector, operation, latencyMs, outcome: 'ok' });
         return value;
       } catch (thrown) {
         if (signal?.aborted) {
@@ -307,7 +317,9 @@ export function withResilience(
             ? timeoutError(operation, target, thrown)
             : toErpError(thrown, { connector, operation, ...target });
         counts.requests++;
-        latency.record(performance.now() - started);
+        const latencyMs = performance.now() - started;
+        latency.record(latencyMs);
+        emit({ kind: 'request', connector, operation, latencyMs, outcome: error.kind });
         counts.failures[error.kind]++;
         if (error.kind === 'rate_limited') counts.rateLimited++;
         adaptive?.record({ kind: capacitySignal(error), startedAt });

@@ -8,7 +8,7 @@ import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { connectConnector, connectorConfigCheck } from '../connectors/registry.ts';
 import { Engine, type PreparedProvider, type ProgressEvent } from '../engine/engine.ts';
 import type { WorkflowDefinition } from '../engine/workflow.ts';
-import { ConfigError } from '../errors/index.ts';
+import { ConfigError, type ErpError, isErpError } from '../errors/index.ts';
 import type { ResilienceEvent, ResilientConnection } from '../resilience/index.ts';
 import type { Store } from '../store/contract.ts';
 import { createSqliteStore } from '../store/index.ts';
@@ -33,6 +33,19 @@ export interface ContextOptions {
   storePath?: string;
   /** Told of each connector's resilience events (retries, breaker changes, ...). */
   onConnectorEvent?: (event: ResilienceEvent) => void;
+  /** Told of every AI call (one per batch of records), for metrics. */
+  onAiCall?: (call: AiCallReport) => void;
+  /** Told how the writes of each apply job ended, for metrics. */
+  onWriteOutcomes?: (counts: Partial<Record<'applied' | 'conflict' | 'failed', number>>) => void;
+}
+
+/** One call to the AI provider: which, how it ended, how long it took. */
+export interface AiCallReport {
+  provider: 'embedded' | 'llm';
+  model: string;
+  outcome: 'ok' | ErpError['kind'];
+  seconds: number;
+  records: number;
 }
 
 /** Opens config, store, audit log and engine. Config problems surface here, before any I/O to the ERP. */
@@ -69,13 +82,14 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     return poUrgencyWorkflow(name, config);
   };
   const provider = (_workflow: WorkflowDefinition, history: () => Promise<Example<unknown, string>[]>) =>
-    makeProvider(loaded, store, history);
+    observed(makeProvider(loaded, store, history), options.onAiCall);
   const engine = new Engine({
     store,
     audit,
     connect,
     provider,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onWriteOutcomes ? { onWriteOutcomes: options.onWriteOutcomes } : {}),
   });
   return {
     loaded,
@@ -116,5 +130,36 @@ function makeProvider(
     kind: embedded.kind,
     classify: (task, inputs, options) => embedded.classify(task, inputs, options),
     prepare: (task) => embedded.ensureModel(task),
+  };
+}
+
+/** The provider, reporting each classify call to `onAiCall` (when given). */
+function observed(
+  provider: PreparedProvider,
+  onAiCall: ((call: AiCallReport) => void) | undefined,
+): PreparedProvider {
+  if (!onAiCall) return provider;
+  return {
+    ...provider,
+    kind: provider.kind,
+    async classify(task, inputs, classifyOptions) {
+      const started = performance.now();
+      const report = (outcome: AiCallReport['outcome']) =>
+        onAiCall({
+          provider: provider.kind,
+          model: task.name,
+          outcome,
+          seconds: (performance.now() - started) / 1000,
+          records: inputs.length,
+        });
+      try {
+        const results = await provider.classify(task, inputs, classifyOptions);
+        report('ok');
+        return results;
+      } catch (error) {
+        report(isErpError(error) ? error.kind : 'permanent');
+        throw error;
+      }
+    },
   };
 }

@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { LoggerOptions } from 'pino';
+import type { Metrics } from '../metrics/index.ts';
 import type { CliContext } from '../runtime/context.ts';
 import { callerOfSession, callerOfToken } from './auth/access.ts';
 import { sameSecret } from './auth/credentials.ts';
@@ -22,6 +23,8 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerChangeRoutes } from './routes/changes.ts';
 import { registerConnectorRoutes } from './routes/connectors.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerHookRoutes } from './routes/hooks.ts';
+import { registerMetricsRoutes } from './routes/metrics.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSessionRoutes } from './routes/session.ts';
@@ -40,6 +43,9 @@ export interface ServiceDeps {
   webDir: string | null;
   /** Whether the service is reached over HTTPS (the cookie is then `Secure`). */
   secureCookies: boolean;
+  metrics: Metrics;
+  /** When a workflow's schedule fires next; null without one. */
+  nextScheduled(workflow: string): Date | null;
 }
 
 /** Largest request body accepted, in bytes: the API takes small JSON documents only. */
@@ -134,6 +140,12 @@ export async function buildServiceApp(
 
   // Every mutating request is audited with who made it and how it ended.
   app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequest({
+      method: request.method,
+      route: request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched'),
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
     if (!MUTATING.has(request.method) || request.is404) return;
     const url = request.routeOptions.url ?? request.url.split('?')[0];
     await deps.context.audit
@@ -162,6 +174,8 @@ export async function buildServiceApp(
   registerConnectorRoutes(app, deps);
   registerAccessRoutes(app, deps);
   registerOperationRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
+  await registerHookRoutes(app, deps);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 

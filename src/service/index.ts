@@ -3,8 +3,11 @@ import type { LoggerOptions } from 'pino';
 import { type Sandbox, startSandbox } from '../../sandbox/index.ts';
 import { packageRoot } from '../cli/package-root.ts';
 import { describeError } from '../errors/index.ts';
+import { createMetrics, type Metrics, type MetricsSources } from '../metrics/index.ts';
+import type { ResilientConnection } from '../resilience/index.ts';
 import { type CliContext, openContext } from '../runtime/context.ts';
-import type { Role } from '../store/contract.ts';
+import type { Role, Store } from '../store/contract.ts';
+import { createScheduler } from '../triggers/index.ts';
 import { buildServiceApp } from './app.ts';
 import { createApiToken, saveUser } from './auth/access.ts';
 import { backgroundFailure, RunManager } from './run-manager.ts';
@@ -59,19 +62,58 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     env = { ...env, SANDBOX_URL: sandbox.url, SANDBOX_API_KEY: sandbox.apiKey };
   }
   let context: CliContext | null = null;
+  // Set once the context exists; the callbacks below only fire after that.
+  let metrics: Metrics | null = null;
   try {
     context = await openContext({
       configFile: options.configFile,
       env,
       storePath: join(resolve(options.dataDir), 'erpbridge.sqlite'),
       actor: 'erpbridge-service',
+      onConnectorEvent: (event) => {
+        if (event.kind === 'request')
+          metrics?.observeConnectorLatency(event.connector, event.latencyMs / 1000);
+      },
+      onAiCall: (call) => metrics?.aiCall(call),
+      onWriteOutcomes: (counts) => {
+        for (const outcome of ['applied', 'conflict', 'failed'] as const) {
+          const count = counts[outcome];
+          if (count) metrics?.changeOutcome(outcome, count);
+        }
+      },
     });
+    const openedContext = context;
+    const connections = await openConnections(context);
     const logger: LoggerOptions = {
       level: options.logLevel ?? 'info',
       redact: { paths: REDACTED, censor: '[redacted]' },
     };
-    const openedContext = context;
+    const created = createMetrics(storeSources(context.store, connections), {
+      onSourceError: (source, error) =>
+        app.log.warn({ source, err: describeError(error) }, 'a metrics source failed'),
+    });
+    metrics = created;
     const runs = new RunManager(context, {
+      onError: (workflow, error) =>
+        app.log.error({ workflow, err: describeError(error) }, backgroundFailure(workflow, error)),
+      onStarted: (workflow, trigger) => created.runStarted(workflow, trigger),
+    });
+    const scheduler = createScheduler({
+      schedules: Object.entries(context.loaded.config.workflows).flatMap(([workflow, config]) => {
+        const schedule = config.triggers?.schedule;
+        if (!schedule) return [];
+        return [
+          { workflow, cron: schedule.cron, ...(schedule.timezone ? { timezone: schedule.timezone } : {}) },
+        ];
+      }),
+      fire: async (workflow) => {
+        // A person's run or an apply of the same workflow is going on: this tick waits for the next.
+        if (runs.busy(workflow)) return;
+        const dryRun = openedContext.loaded.config.workflows[workflow]?.triggers?.schedule?.dryRun ?? false;
+        const run = await runs.start({ workflow, dryRun, requestedBy: 'schedule', trigger: 'schedule' });
+        await openedContext.audit.record('trigger.schedule', run.id, { workflow }, 'schedule');
+        await runs.finished(workflow);
+      },
       onError: (workflow, error) =>
         app.log.error({ workflow, err: describeError(error) }, backgroundFailure(workflow, error)),
     });
@@ -81,10 +123,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         runs,
         webDir: options.webDir === undefined ? join(packageRoot(), 'dist/web') : options.webDir,
         secureCookies: false,
+        metrics: created,
+        nextScheduled: (workflow) => scheduler.next(workflow),
       },
       { logger },
     );
     await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+    scheduler.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host ?? '127.0.0.1';
@@ -92,6 +137,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       sandboxUrl: sandbox?.url ?? null,
       async close() {
+        await scheduler.stop();
         await app.close();
         await runs.idle();
         await openedContext.close();
@@ -138,4 +184,26 @@ export async function createCredential(
   } finally {
     await context.close();
   }
+}
+
+/** Opens every configured connector, so health and metrics see them before the first run. */
+async function openConnections(context: CliContext): Promise<Map<string, ResilientConnection>> {
+  const connections = new Map<string, ResilientConnection>();
+  for (const name of Object.keys(context.loaded.config.connectors)) {
+    // A connector that cannot open now is reported by /api/connectors; the service still starts.
+    const connection = await context.connect(name).catch(() => null);
+    if (connection) connections.set(name, connection);
+  }
+  return connections;
+}
+
+/** What /metrics reads at scrape time: the store's counts and the connectors' figures. */
+function storeSources(store: Store, connections: Map<string, ResilientConnection>): MetricsSources {
+  return {
+    runCounts: () => store.countRuns(),
+    itemCounts: () => store.countItems(undefined),
+    changeCounts: () => store.countChanges(undefined),
+    approvalsWaiting: async () => (await store.countChanges(undefined)).pending ?? 0,
+    connectors: () => new Map([...connections].map(([name, connection]) => [name, connection.figures()])),
+  };
 }

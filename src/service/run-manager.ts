@@ -74,6 +74,11 @@ export class RunManager {
     });
   }
 
+  /** Settles when the workflow's work in flight (if any) has ended. */
+  async finished(workflow: string): Promise<void> {
+    while (this.#active.has(workflow)) await this.#active.get(workflow)?.catch(() => {});
+  }
+
   /** Runs `work` for a workflow in the background (e.g. applying what a person approved). */
   background(workflowName: string, work: () => Promise<RunReport | unknown>): void {
     if (this.busy(workflowName)) {

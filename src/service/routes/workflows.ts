@@ -24,7 +24,11 @@ export function registerWorkflowRoutes(app: ServiceApp, deps: ServiceDeps): void
           connector: config.connector,
           task: config.task,
           policy: config.policy,
-          triggers: triggersOf(config),
+          triggers: {
+            schedule: config.triggers?.schedule?.cron ?? null,
+            nextScheduled: deps.nextScheduled(name)?.toISOString() ?? null,
+            webhook: config.triggers?.webhook !== undefined,
+          },
           busy: runs.busy(name),
           lastRun: lastRun ?? null,
         };
@@ -53,13 +57,4 @@ export function registerWorkflowRoutes(app: ServiceApp, deps: ServiceDeps): void
       return reply.code(202).send({ run });
     },
   );
-}
-
-/** What triggers a workflow, without its secrets. */
-function triggersOf(config: object): { schedule: string | null; webhook: boolean } {
-  const triggers =
-    'triggers' in config
-      ? (config.triggers as { schedule?: { cron?: string }; webhook?: unknown } | undefined)
-      : undefined;
-  return { schedule: triggers?.schedule?.cron ?? null, webhook: triggers?.webhook !== undefined };
 }
