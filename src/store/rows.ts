@@ -95,17 +95,7 @@ function oneOf<const T extends readonly string[]>(
 
 /** Parses a JSON column; a row that is not a JSON object is named in the error (table, key, column). */
 function parseJsonObject(text: string, table: Table, column: string, key: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ErpError('permanent', `${table}.${column} of ${key} is not valid JSON`, {
-      cause: error,
-      entity: table,
-      key,
-      field: column,
-    });
-  }
+  const value = parseJsonText(text, table, column, key);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ErpError('permanent', `${table}.${column} of ${key} is not a JSON object`, {
       entity: table,
@@ -114,6 +104,19 @@ function parseJsonObject(text: string, table: Table, column: string, key: string
     });
   }
   return { ...value };
+}
+
+function parseJsonText(text: string, table: Table, column: string, key: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ErpError('permanent', `${table}.${column} of ${key} is not valid JSON`, {
+      cause: error,
+      entity: table,
+      key,
+      field: column,
+    });
+  }
 }
 
 /** An item state read on its own (counts per state), checked like a whole row's. */
@@ -314,17 +317,7 @@ export function parseJsonColumn<T>(
   column: string,
   key: string,
 ): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ErpError('permanent', `${table}.${column} of ${key} is not valid JSON`, {
-      cause: error,
-      entity: table,
-      key,
-      field: column,
-    });
-  }
+  const value = parseJsonText(text, table, column, key);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new ErpError(
