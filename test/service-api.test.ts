@@ -215,6 +215,21 @@ describe('approvals survive a restart of the service', () => {
   });
 });
 
+describe('the audit of requests', () => {
+  it('records every mutating request with its caller, with and without path parameters', async () => {
+    expect((await api(test, as('vera'), 'POST', '/api/audit/verify', {})).body).toMatchObject({ ok: true });
+    const entries = (await api(test, as('vera'), 'GET', '/api/audit?type=service.request&limit=1000'))
+      .body as AuditEntry[];
+    const verify = entries.filter((entry) => entry.payload.route === '/api/audit/verify');
+    // The 401 sweep above is audited too: a refused attempt is worth knowing about.
+    expect(verify.find((entry) => entry.actor === 'anonymous')).toMatchObject({ payload: { status: 401 } });
+    expect(verify.find((entry) => entry.actor === 'vera')).toMatchObject({
+      payload: { method: 'POST', status: 200, params: {}, via: 'token' },
+    });
+    expect((await api(test, as('vera'), 'POST', '/api/audit/verify', {})).body).toMatchObject({ ok: true });
+  });
+});
+
 describe('console sessions', () => {
   it('logs in with an HttpOnly SameSite cookie and needs the CSRF token to change anything', async () => {
     const saved = await api(test, as('adam'), 'POST', '/api/users', {

@@ -138,7 +138,6 @@ export async function buildServiceApp(
     }
   });
 
-  // Every mutating request is audited with who made it and how it ended.
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpRequest({
       method: request.method,
@@ -146,7 +145,12 @@ export async function buildServiceApp(
       status: reply.statusCode,
       seconds: reply.elapsedTime / 1000,
     });
-    if (!MUTATING.has(request.method) || request.is404) return;
+  });
+
+  // Every mutating request is audited with who made it and how it ended, before the answer leaves:
+  // a caller that got an answer finds its request in the audit log.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!MUTATING.has(request.method) || request.is404) return payload;
     const url = request.routeOptions.url ?? request.url.split('?')[0];
     await deps.context.audit
       .record(
@@ -155,7 +159,7 @@ export async function buildServiceApp(
         {
           method: request.method,
           route: url,
-          params: request.params ?? {},
+          params: { ...(request.params as Record<string, unknown> | undefined) },
           status: reply.statusCode,
           requestId: request.id,
           via: request.caller?.via ?? null,
@@ -163,6 +167,7 @@ export async function buildServiceApp(
         request.caller?.name ?? 'anonymous',
       )
       .catch((error: unknown) => request.log.error({ err: error }, 'could not audit the request'));
+    return payload;
   });
 
   registerHealthRoutes(app, deps);
