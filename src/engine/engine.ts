@@ -86,12 +86,13 @@ export interface ChangeDecision {
 }
 
 /**
- * A decision the rules do not allow, with the reason for the person: `forbidden` (their own
- * change, or a second approval by the same person), `conflict` (the change is no longer pending),
- * `invalid` (an edit the workflow does not declare or a value out of the field's domain).
+ * Something the engine's rules do not allow, with the reason for the person: `forbidden` (their
+ * own change, or a second approval by the same person), `conflict` (the change is no longer
+ * pending, the run has ended, nothing is left to replay), `invalid` (an edit the workflow does not
+ * declare or a value out of the field's domain), `not_found`.
  */
-export class DecisionRefused extends Error {
-  override readonly name = 'DecisionRefused';
+export class EngineRefused extends Error {
+  override readonly name = 'EngineRefused';
   constructor(
     readonly reason: 'forbidden' | 'conflict' | 'invalid' | 'not_found',
     message: string,
@@ -200,10 +201,7 @@ export class Engine {
   async cancel(runId: string, by: string): Promise<Run> {
     const run = await this.#requireRun(runId);
     if (run.state === 'completed' || run.state === 'failed' || run.state === 'cancelled') {
-      throw new DecisionRefused(
-        'conflict',
-        `run ${runId} has already ended (${run.state}); nothing to cancel`,
-      );
+      throw new EngineRefused('conflict', `run ${runId} has already ended (${run.state}); nothing to cancel`);
     }
     await this.#deps.store.updateRun(runId, { state: 'cancelled' });
     await this.#deps.audit.record('run.cancelled', runId, { previousState: run.state }, by);
@@ -261,15 +259,15 @@ export class Engine {
   ): Promise<Change> {
     const { store, audit } = this.#deps;
     const change = await store.getChange(changeId);
-    if (!change) throw new DecisionRefused('not_found', `no change ${changeId}`);
+    if (!change) throw new EngineRefused('not_found', `no change ${changeId}`);
     if (change.state !== 'pending') {
-      throw new DecisionRefused(
+      throw new EngineRefused(
         'conflict',
         `change ${changeId} is ${change.state}, not pending; only pending changes are decided`,
       );
     }
     const run = await this.#requireRun(change.runId);
-    if (run.state === 'cancelled') throw new DecisionRefused('conflict', `run ${run.id} was cancelled`);
+    if (run.state === 'cancelled') throw new EngineRefused('conflict', `run ${run.id} was cancelled`);
     const at = this.#now().toISOString();
     const comment = decision.comment ?? null;
     if (decision.verdict === 'reject') {
@@ -279,7 +277,7 @@ export class Engine {
       return this.#requireChange(change.id);
     }
     if (run.policy === 'shadow') {
-      throw new DecisionRefused(
+      throw new EngineRefused(
         'conflict',
         `run ${run.id} is a shadow run: its changes are for measuring, not applying`,
       );
@@ -294,7 +292,7 @@ export class Engine {
       };
     }
     const step = approvalStep(workflow.policy, edited, { by: decision.by, at, comment });
-    if (step.kind === 'refused') throw new DecisionRefused('forbidden', step.reason);
+    if (step.kind === 'refused') throw new EngineRefused('forbidden', step.reason);
     if (edited !== change) {
       await store.updateChanges([
         { id: change.id, state: 'pending', after: edited.after, idempotencyKey: edited.idempotencyKey },
@@ -390,10 +388,13 @@ export class Engine {
     );
     if (wanted) {
       const missing = [...wanted].filter((id) => !letters.some((letter) => letter.id === id));
-      if (missing.length > 0) throw new Error(`no dead letter ${missing.join(', ')} waiting in run ${runId}`);
+      if (missing.length > 0) {
+        throw new EngineRefused('not_found', `no dead letter ${missing.join(', ')} waiting in run ${runId}`);
+      }
     }
     const replayable = letters.filter((letter) => letter.vendorKey !== null);
-    if (replayable.length === 0) throw new Error(`run ${runId} has no dead letters to replay`);
+    if (replayable.length === 0)
+      throw new EngineRefused('conflict', `run ${runId} has no dead letters to replay`);
     const run = await this.#startRun(
       { workflow: original.workflow, policy: original.policy, dryRun: original.dryRun, state: 'running' },
       {
@@ -744,7 +745,7 @@ export class Engine {
 
   async #requireChange(id: string): Promise<Change> {
     const change = await this.#deps.store.getChange(id);
-    if (!change) throw new DecisionRefused('not_found', `no change ${id}`);
+    if (!change) throw new EngineRefused('not_found', `no change ${id}`);
     return change;
   }
 
@@ -777,7 +778,7 @@ export class Engine {
 
   async #requireRun(runId: string): Promise<Run> {
     const run = await this.#deps.store.getRun(runId);
-    if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
+    if (!run) throw new EngineRefused('not_found', `no run ${runId}; \`erpbridge runs\` lists the runs`);
     return run;
   }
 }
@@ -791,7 +792,7 @@ function checkEdit(workflow: WorkflowDefinition, change: Change, edit: FieldValu
   const shape: Record<string, z.ZodType> = PurchaseOrder.shape;
   for (const [field, value] of Object.entries(edit)) {
     if (!(field in change.after) || !workflow.fields.some((declared) => declared === field)) {
-      throw new DecisionRefused(
+      throw new EngineRefused(
         'invalid',
         `change ${change.id} writes ${Object.keys(change.after).join(', ')}; an edit cannot add ${field}`,
       );
@@ -800,7 +801,7 @@ function checkEdit(workflow: WorkflowDefinition, change: Change, edit: FieldValu
     const parsed = schema?.safeParse(value);
     if (!parsed?.success) {
       const issue = parsed?.error.issues[0]?.message ?? 'unknown field';
-      throw new DecisionRefused(
+      throw new EngineRefused(
         'invalid',
         `${field}: ${JSON.stringify(value)} is not a valid value (${issue})`,
       );

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DecisionRefused } from '../engine/engine.ts';
+import { EngineRefused } from '../engine/engine.ts';
 import { ConfigError, describeError, isErpError } from '../errors/index.ts';
 import { AccessRefused } from './auth/access.ts';
 import { RunRefused } from './run-manager.ts';
@@ -48,7 +48,7 @@ export function errorAnswer(error: unknown, request: FastifyRequest): { status: 
     const status = error.reason === 'unauthorized' ? 401 : error.reason === 'forbidden' ? 403 : 400;
     return body(status, error.reason === 'invalid' ? 'invalid_request' : error.reason, error.message);
   }
-  if (error instanceof DecisionRefused) {
+  if (error instanceof EngineRefused) {
     const status = { forbidden: 403, conflict: 409, invalid: 400, not_found: 404 }[error.reason];
     return body(status, error.reason, error.message);
   }
