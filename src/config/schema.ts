@@ -42,7 +42,16 @@ export const WorkflowConfig = z.strictObject({
   /** The AI task; `po-urgency` classifies purchase orders as urgent / high / normal / low. */
   task: z.enum(['po-urgency']).default('po-urgency'),
   /** Which records to read (vendor filter values). */
-  source: z.strictObject({ filter: Filter.default({ status: 'open' }) }).prefault({}),
+  source: z
+    .strictObject({
+      filter: Filter.default({ status: 'open' }),
+      /**
+       * Read only what changed since the last completed run (connectors that support it, e.g.
+       * `sql` with a last-changed column). The watermark advances when a run completes.
+       */
+      incremental: z.boolean().default(false),
+    })
+    .prefault({}),
   /** Where the embedded model finds labeled history to learn from. */
   history: z.strictObject({ filter: Filter.default({ status: 'closed' }) }).prefault({}),
   /** What gets written: the predicted label into `field`, for these labels, when it differs. */

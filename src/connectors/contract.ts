@@ -26,6 +26,12 @@ export interface ReadQuery {
    * page after that one. How a read survives a failure in its middle without starting over.
    */
   resumeFrom?: string;
+  /**
+   * Incremental extraction: only records changed after this watermark (a value of the entity's
+   * last-changed column, as a previous read's `RecordPage.watermark` gave it). Connectors that
+   * cannot filter by change ignore it and declare `capabilities.incremental: false`.
+   */
+  changedSince?: string;
   signal?: AbortSignal;
 }
 
@@ -50,6 +56,11 @@ export interface RecordPage {
    * when the connector cannot resume a read.
    */
   cursor?: string | null;
+  /**
+   * For incremental reads: the highest last-changed value among the records read so far in this
+   * read. The engine stores the last page's as the next run's `changedSince`, once the run commits.
+   */
+  watermark?: string | null;
 }
 
 export type WriteMethod = 'PATCH' | 'PUT' | 'POST';
@@ -78,6 +89,8 @@ export interface Capabilities {
   write: boolean;
   /** How concurrent edits are detected: If-Match on an ETag, a version field, or not at all. */
   concurrency: 'etag' | 'version-field' | 'none';
+  /** Whether `read` honours `ReadQuery.changedSince` and reports `RecordPage.watermark`. Default false. */
+  incremental?: boolean;
 }
 
 export interface TestResult {

@@ -475,11 +475,19 @@ export class Engine {
     const started = performance.now();
     // A replay reads only the records it names; a run reads the workflow's source.
     const keys = replayKeys(run);
+    // An incremental run reads from the watermark it started with (kept in its stats, so a resumed
+    // run reads from the same one), and notes the highest value it reached.
+    if (!keys && workflow.source.incremental && stats.watermark === undefined) {
+      const stored = await store.getWatermark(workflow.name, workflow.connector);
+      stats.watermark = { from: stored?.value ?? null, reached: stored?.value ?? null };
+    }
+    const changedSince = stats.watermark?.from ?? undefined;
     const pages = keys
       ? extractByKeys(connection, workflow.profile.purchaseOrder, keys, workflow.batchSize)
       : extractMapped(connection, workflow.profile.purchaseOrder, {
           filter: workflow.source.filter,
           pageSize: workflow.batchSize,
+          ...(changedSince ? { changedSince } : {}),
         });
     for await (const page of pages) {
       await this.#checkNotCancelled(run.id);
@@ -528,6 +536,7 @@ export class Engine {
         })),
       );
 
+      if (stats.watermark && page.watermark) stats.watermark.reached = page.watermark;
       approvedSoFar += decided.changes.filter((change) => change.state === 'approved').length;
       stats.read += orders.length + rejects.length;
       stats.failed += rejects.length;
@@ -671,6 +680,17 @@ export class Engine {
     };
     await store.updateRun(run.id, { state, stats, error: null });
     if (state === 'completed') await audit.record('run.completed', run.id, { changes, pending, wrote });
+    // The watermark advances only when a real run has committed everything it read.
+    const reached = stats.watermark?.reached;
+    if (state === 'completed' && !run.dryRun && reached && reached !== stats.watermark?.from) {
+      await store.setWatermark({
+        workflow: workflow.name,
+        connector: workflow.connector,
+        value: reached,
+        runId: run.id,
+        updatedAt: this.#now().toISOString(),
+      });
+    }
     const finished = await this.#requireRun(run.id);
     return { run: finished, changes, wrote };
   }

@@ -7,6 +7,8 @@ export interface MappedPage<Canonical> {
   records: Canonical[];
   rejects: { recordId: string; error: string; kind: string }[];
   total: number | null;
+  /** Incremental reads: the highest last-changed value read so far (see `RecordPage.watermark`). */
+  watermark?: string | null;
 }
 
 /**
@@ -17,12 +19,18 @@ export interface MappedPage<Canonical> {
 export async function* extractMapped<Canonical>(
   connection: Connection,
   mapping: EntityMapping<Canonical>,
-  options: { filter?: Record<string, string | number | boolean>; pageSize: number; signal?: AbortSignal },
+  options: {
+    filter?: Record<string, string | number | boolean>;
+    pageSize: number;
+    changedSince?: string;
+    signal?: AbortSignal;
+  },
 ): AsyncGenerator<MappedPage<Canonical>> {
   const pages = connection.read({
     entity: mapping.vendorEntity,
     pageSize: options.pageSize,
     ...(options.filter ? { filter: options.filter } : {}),
+    ...(options.changedSince ? { changedSince: options.changedSince } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   let position = 0;
@@ -55,7 +63,12 @@ function mapPage<Canonical>(
       rejects.push({ recordId: record.key || '(no key)', error: describeError(error), kind: error.kind });
     }
   }
-  return { records, rejects, total: page.total };
+  return {
+    records,
+    rejects,
+    total: page.total,
+    ...(page.watermark === undefined ? {} : { watermark: page.watermark }),
+  };
 }
 
 /** Keeps one page in flight ahead of the consumer. Errors surface where the page would have been. */

@@ -32,6 +32,8 @@ export interface RunStats {
   applyMs: number;
   /** Per connector, by name, as of the end of the run's last command. */
   connectors?: Record<string, ConnectorSummary>;
+  /** Incremental runs: the watermark read from, and the one reached (stored when the run completes). */
+  watermark?: { from: string | null; reached: string | null };
 }
 
 export interface Run {

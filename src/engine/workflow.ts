@@ -30,7 +30,7 @@ export interface WorkflowDefinition<Input = unknown, Label extends string = stri
   connector: string;
   profile: Profile;
   /** Vendor filter for the records to decide on, e.g. `{ status: 'open' }`. */
-  source: { filter: Record<string, string | number | boolean> };
+  source: { filter: Record<string, string | number | boolean>; incremental?: boolean };
   /** Vendor filter for labeled history the embedded model learns from. */
   history: { filter: Record<string, string | number | boolean> };
   task: ClassifyTask<Input, Label>;

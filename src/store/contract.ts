@@ -124,9 +124,22 @@ export interface Store {
   /** Notes the run a delivery started. */
   setWebhookDeliveryRun(workflow: string, key: string, runId: string): Promise<void>;
 
+  /** The watermark a workflow's last completed incremental run reached on a connector, if any. */
+  getWatermark(workflow: string, connector: string): Promise<Watermark | undefined>;
+  /** Advances (or sets) a watermark; called once a run has committed what it read. */
+  setWatermark(watermark: Watermark): Promise<void>;
+
   saveModel(model: StoredModel): Promise<void>;
   /** The newest model saved under this name, if any. */
   loadModel(name: string): Promise<StoredModel | undefined>;
+}
+
+export interface Watermark {
+  workflow: string;
+  connector: string;
+  value: string;
+  runId: string;
+  updatedAt: string;
 }
 
 /** One change's update; see `Store.updateChanges`. */

@@ -186,6 +186,7 @@ const runStatsSchema = z.object({
       }),
     )
     .optional(),
+  watermark: z.object({ from: z.string().nullable(), reached: z.string().nullable() }).optional(),
 });
 
 function parseStats(text: string, runId: string): RunStats {

@@ -17,6 +17,7 @@ export interface StoreDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  watermarks: WatermarksTable;
 }
 
 export interface RunsTable {
@@ -156,4 +157,14 @@ export interface WebhookDeliveriesTable {
   /** The run the first delivery started; null until it is created. */
   run_id: string | null;
   received_at: string;
+}
+
+export interface WatermarksTable {
+  workflow: string;
+  connector: string;
+  /** The highest last-changed value read (the connector's format, compared by the connector). */
+  value: string;
+  /** The run that read it. */
+  run_id: string;
+  updated_at: string;
 }

@@ -662,6 +662,26 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
     });
 
+    describe('watermarks', () => {
+      it('keeps one watermark per workflow and connector, replaced when advanced', async () => {
+        expect(await store.getWatermark('po-urgency', 'erp-db')).toBeUndefined();
+        const first = {
+          workflow: 'po-urgency',
+          connector: 'erp-db',
+          value: '2026-11-01T10:00:00Z',
+          runId: 'run-1',
+          updatedAt: at(1),
+        };
+        await store.setWatermark(first);
+        await store.setWatermark({ ...first, connector: 'other', value: 'x' });
+        expect(await store.getWatermark('po-urgency', 'erp-db')).toEqual(first);
+        const second = { ...first, value: '2026-11-02T09:00:00Z', runId: 'run-2', updatedAt: at(2) };
+        await store.setWatermark(second);
+        expect(await store.getWatermark('po-urgency', 'erp-db')).toEqual(second);
+        expect(await store.getWatermark('po-urgency', 'other')).toMatchObject({ value: 'x' });
+      });
+    });
+
     describe('access: tokens, users, sessions, webhook deliveries', () => {
       const token = {
         id: 'tok-1',

@@ -20,6 +20,7 @@ import type {
   Store,
   StoredModel,
   User,
+  Watermark,
 } from '../contract.ts';
 import { checkPaging } from '../paging.ts';
 import {
@@ -745,6 +746,48 @@ class SqliteStore implements Store {
           .set({ run_id: runId })
           .where('workflow', '=', workflow)
           .where('idempotency_key', '=', key),
+      );
+    });
+  }
+
+  async getWatermark(workflow: string, connector: string): Promise<Watermark | undefined> {
+    const row = await this.#guard('getWatermark', () =>
+      this.#db
+        .selectFrom('watermarks')
+        .selectAll()
+        .where('workflow', '=', workflow)
+        .where('connector', '=', connector)
+        .executeTakeFirst(),
+    );
+    return row === undefined
+      ? undefined
+      : {
+          workflow: row.workflow,
+          connector: row.connector,
+          value: row.value,
+          runId: row.run_id,
+          updatedAt: row.updated_at,
+        };
+  }
+
+  async setWatermark(watermark: Watermark): Promise<void> {
+    const row = {
+      workflow: watermark.workflow,
+      connector: watermark.connector,
+      value: watermark.value,
+      run_id: watermark.runId,
+      updated_at: watermark.updatedAt,
+    };
+    this.#write('setWatermark', () => {
+      this.#statements.run(
+        this.#db
+          .insertInto('watermarks')
+          .values(row)
+          .onConflict((conflict) =>
+            conflict
+              .columns(['workflow', 'connector'])
+              .doUpdateSet({ value: row.value, run_id: row.run_id, updated_at: row.updated_at }),
+          ),
       );
     });
   }
