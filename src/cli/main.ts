@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerChangeCommands } from './commands/changes.ts';
+import { registerConnectorCommands } from './commands/connectors.ts';
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEvalCommand } from './commands/eval.ts';
@@ -22,5 +23,6 @@ registerEvalCommand(program);
 registerSandboxCommand(program);
 registerDemoCommand(program);
 registerServiceCommands(program);
+registerConnectorCommands(program);
 
 await program.parseAsync(process.argv);

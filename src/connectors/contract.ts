@@ -105,6 +105,11 @@ export interface Connection {
   write(request: WriteRequest): Promise<WriteResult>;
   test(): Promise<TestResult>;
   close(): Promise<void>;
+  /**
+   * The request(s) `write` would send for this change, as text on the wire (an HTTP request, a SOAP
+   * envelope), without sending anything: `erpbridge plan <run> --wire`. Secrets are redacted.
+   */
+  describeWrite?(request: WriteRequest): string;
 }
 
 /** Runtime services a connector may use; nothing global. */
@@ -113,6 +118,8 @@ export interface ConnectorContext {
   name: string;
   /** Environment to resolve `${ENV}` secret references against. */
   env: NodeJS.ProcessEnv;
+  /** The config file's folder: relative paths in the connector's options (a WSDL, a key) resolve here. */
+  baseDir?: string;
 }
 
 export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {

@@ -572,6 +572,7 @@ export function withResilience(
       ),
     test,
     close: () => connection.close(),
+    ...(connection.describeWrite ? { describeWrite: connection.describeWrite.bind(connection) } : {}),
     figures: () => {
       const { inFlight, peakInFlight } = limiter.snapshot();
       return {

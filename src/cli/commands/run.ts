@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { CHANGE_STATES, type ChangeState } from '../../engine/change.ts';
+import type { Connection } from '../../connectors/contract.ts';
+import { CHANGE_STATES, type Change, type ChangeState } from '../../engine/change.ts';
+import type { WorkflowDefinition } from '../../engine/workflow.ts';
 import { action } from '../exit.ts';
 import { renderChanges, renderRunSummary, renderRuns } from '../render.ts';
 import { withContext } from '../with-context.ts';
@@ -118,25 +120,33 @@ export function registerRunCommands(program: Command): void {
     .description("a run's planned changes with their explanations")
     .option('--state <state>', 'only changes in this state (pending, approved, applied, conflict, ...)')
     .option('--limit <n>', 'how many', '50')
+    .option('--wire', "also show the request each change becomes on the ERP's wire (HTTP, SOAP envelope)")
     .action(
-      action(async (runId: string, flags: { state?: string; limit: string }, command: Command) => {
-        await withContext(command, async ({ store }) => {
-          if (!(await store.getRun(runId)))
-            throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
-          const states = flags.state ? [parseState(flags.state)] : undefined;
-          const changes = await store.listChanges(runId, {
-            orderBy: 'confidence',
-            limit: Number(flags.limit),
-            ...(states ? { states } : {}),
+      action(
+        async (runId: string, flags: { state?: string; limit: string; wire?: boolean }, command: Command) => {
+          await withContext(command, async ({ store, workflow, connect }) => {
+            const run = await store.getRun(runId);
+            if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
+            const states = flags.state ? [parseState(flags.state)] : undefined;
+            const changes = await store.listChanges(runId, {
+              orderBy: 'confidence',
+              limit: Number(flags.limit),
+              ...(states ? { states } : {}),
+            });
+            const counts = await store.countChanges(runId);
+            process.stdout.write(`${renderChanges(changes)}\n`);
+            if (flags.wire) {
+              const definition = workflow(run.workflow);
+              const connection = await connect(definition.connector);
+              process.stdout.write(renderWire(changes, definition, connection));
+            }
+            const summary = Object.entries(counts)
+              .map(([state, count]) => `${state} ${count}`)
+              .join(', ');
+            process.stdout.write(`${summary || 'no changes'}\n`);
           });
-          const counts = await store.countChanges(runId);
-          process.stdout.write(`${renderChanges(changes)}\n`);
-          const summary = Object.entries(counts)
-            .map(([state, count]) => `${state} ${count}`)
-            .join(', ');
-          process.stdout.write(`${summary || 'no changes'}\n`);
-        });
-      }),
+        },
+      ),
     );
 }
 
@@ -144,4 +154,27 @@ function parseState(state: string): ChangeState {
   const found = CHANGE_STATES.find((candidate) => candidate === state);
   if (!found) throw new Error(`unknown state ${state}; one of ${CHANGE_STATES.join(', ')}`);
   return found;
+}
+
+/** Each change as the request its connector would send: the same canonical change, in the ERP's protocol. */
+function renderWire(
+  changes: readonly Change[],
+  definition: WorkflowDefinition,
+  connection: Pick<Connection, 'describeWrite'>,
+): string {
+  const mapping = definition.profile.purchaseOrder;
+  return changes
+    .map((change) => {
+      const request = {
+        entity: mapping.vendorEntity,
+        key: mapping.toVendorKey(change.recordId),
+        fields: mapping.toVendorFields(change.after),
+        ifVersion: change.version,
+        idempotencyKey: change.idempotencyKey,
+      };
+      const wire =
+        connection.describeWrite?.(request) ?? `(connector ${definition.connector} cannot show its requests)`;
+      return `── ${change.id}: ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}\n${wire}\n`;
+    })
+    .join('\n');
 }

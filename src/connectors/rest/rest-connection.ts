@@ -284,7 +284,26 @@ export function connectRest(config: RestConfig, context: ConnectorContext): Rest
     }
   };
 
-  return { read, get, write, test, close: () => http.close() };
+  /** The HTTP request `write` would send (auth headers left out), for `plan --wire`. */
+  const describeWrite = (change: WriteRequest): string => {
+    const probe: RestRequest = {
+      operation: 'write',
+      method: 'PATCH',
+      url: base,
+      entity: change.entity,
+      key: change.key,
+    };
+    const entity = entityFor(change.entity, probe);
+    if (entity.write === undefined)
+      return `(entity ${change.entity} is read-only in connector ${context.name})`;
+    const lines = [`${entity.write.method} ${itemUrl(entity, change.key)}`, 'Content-Type: application/json'];
+    if (change.ifVersion !== undefined && change.ifVersion !== null)
+      lines.push(`If-Match: ${change.ifVersion}`);
+    if (change.idempotencyKey !== undefined) lines.push(`Idempotency-Key: ${change.idempotencyKey}`);
+    return `${lines.join('\n')}\n\n${JSON.stringify(change.fields)}`;
+  };
+
+  return { read, get, write, test, close: () => http.close(), describeWrite };
 }
 
 function isSuccess(status: number): boolean {

@@ -1,0 +1,34 @@
+import type { Capabilities, Connection, WriteRequest } from '../contract.ts';
+import type { SoapClient } from './soap-client.ts';
+
+/**
+ * How one ERP product reads and writes its entities over SOAP: which operations a page, a record and
+ * a change become (SAP: BAPI_PO_GETITEMS + BAPI_PO_GETDETAIL1, BAPI_PO_CHANGE + commit; Oracle EBS:
+ * queryByExample, an update service; Dynamics AX: AIF find/read/update). The generic SOAP client
+ * knows operations; a binding knows the ERP. Bindings live with their profiles
+ * (`src/profiles/<erp>/soap-binding.ts`) and are listed in `bindings.ts`.
+ *
+ * A binding's records carry the ERP's own field names and formats; the profile's mapping turns them
+ * into canonical entities, exactly as for the REST connector.
+ */
+export interface SoapBinding {
+  /** The name written as `binding:` in erpbridge.yaml, e.g. `sap-ecc`. */
+  name: string;
+  capabilities: Capabilities;
+  /** Opens the binding over a connected client; `options` are the connector's `options:`. */
+  open(client: SoapClient, context: SoapBindingContext): SoapEntityAccess;
+}
+
+export interface SoapBindingContext {
+  /** The connector's name, for messages. */
+  connector: string;
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** The Connection methods a binding provides; the connector adds `test` and `close`. */
+export interface SoapEntityAccess extends Pick<Connection, 'read' | 'get' | 'write'> {
+  /** The envelope(s) `write` would send for this request (see `Connection.describeWrite`). */
+  describeWrite(request: WriteRequest): string;
+  /** Ends the binding's sessions (e.g. SAP's stateful session); the client is closed after. */
+  close?(): Promise<void>;
+}
