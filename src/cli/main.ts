@@ -5,6 +5,7 @@ import { registerConnectorCommands } from './commands/connectors.ts';
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEvalCommand } from './commands/eval.ts';
+import { registerFormatCommands } from './commands/formats.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServiceCommands } from './commands/serve.ts';
@@ -24,5 +25,6 @@ registerSandboxCommand(program);
 registerDemoCommand(program);
 registerServiceCommands(program);
 registerConnectorCommands(program);
+registerFormatCommands(program);
 
 await program.parseAsync(process.argv);
