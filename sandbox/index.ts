@@ -9,6 +9,11 @@ import pino, { type Logger } from 'pino';
 import { openSandboxDatabase } from './database.ts';
 import type { FaultConfig } from './fault-config.ts';
 import { createFaultInjector } from './fault-injector.ts';
+import {
+  type FileExchange,
+  type FileExchangeOptionsInput,
+  startFileExchange,
+} from './file-exchange/index.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
 import { createOAuthTokenStore } from './oauth-tokens.ts';
 import { createPurchaseOrderPatcher } from './purchase-order-patch.ts';
@@ -16,15 +21,29 @@ import { createPurchaseOrderRepository } from './purchase-order-repository.ts';
 import { createRequestLog } from './request-log.ts';
 import { resolveSandboxOptions } from './sandbox-options.ts';
 import { buildSandboxApp } from './server.ts';
+import {
+  createSoapPersonality,
+  type Personality,
+  type SoapPersonality,
+  type WindowsAccount,
+  wsdlListing,
+} from './soap/index.ts';
 import { createSupplierRepository } from './supplier-repository.ts';
 import { readTruthLabels } from './truth-repository.ts';
 
 export { FaultConfig, type FaultConfigParse, type FaultTarget, parseFaultConfig } from './fault-config.ts';
 export { readFaultConfigFile } from './fault-config-file.ts';
 export type { FaultLabel } from './fault-injector.ts';
+export type {
+  FileExchange,
+  FileExchangeOptionsInput,
+  ImportLogEntry,
+  SftpEndpoint,
+} from './file-exchange/index.ts';
 export type { UrgencyLabel } from './hidden-rules.ts';
 export type { PurchaseOrderLineRecord, PurchaseOrderRecord, SupplierRecord } from './records.ts';
 export type { RequestLogEntry } from './request-log.ts';
+export { DEFAULT_WINDOWS_ACCOUNT, PERSONALITIES, type Personality, type WsdlListing } from './soap/index.ts';
 
 /** How to start a sandbox. Only `dataDir` is required. */
 export interface SandboxOptions {
@@ -58,6 +77,19 @@ export interface SandboxOptions {
    * default. Replace them at run time with `POST /_sandbox/faults`, clear them with `DELETE`.
    */
   faults?: FaultConfig;
+  /**
+   * Also be a file-based ERP: export orders as CSV into `<dir>/outbound/` every `exportEveryMs`,
+   * import priority changes from `<dir>/inbound/` every `importEveryMs` (results in `<dir>/results/`),
+   * optionally over SFTP. See sandbox/file-exchange/ and sandbox/README.md.
+   */
+  fileExchange?: FileExchangeOptionsInput;
+  /**
+   * Also serve the purchase orders the way this ERP does, over SOAP beside `/api` (same data,
+   * request log and faults): `sap-ecc`, `oracle-ebs` or `dynamics-ax`. See sandbox/README.md.
+   */
+  personality?: Personality;
+  /** The Windows account dynamics-ax accepts over NTLM; default CONTOSO\erpbridge, `Sandbox-AX-2012`. */
+  windowsAccount?: Partial<WindowsAccount>;
 }
 
 /** A running sandbox. */
@@ -68,6 +100,12 @@ export interface Sandbox {
   dbPath: string;
   /** The business date the data was generated around. */
   today: string;
+  /** The SOAP personality served beside `/api`, or null. */
+  personality: Personality | null;
+  /** The WSDL URLs the personality publishes (empty without one), as `GET /_sandbox/wsdl` lists them. */
+  wsdl: string[];
+  /** The file exchange, when `fileExchange` was given; null otherwise. */
+  fileExchange: FileExchange | null;
   /**
    * Stops the server and closes the database. Requests in flight finish (their injected delays cut
    * short); hung requests and idle connections are destroyed. Safe to call twice.
@@ -100,12 +138,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
   }
   let app: FastifyInstance | undefined;
+  let fileExchange: FileExchange | null = null;
+  let soap: SoapPersonality | null = null;
   try {
     const purchaseOrders = createPurchaseOrderRepository(db);
+    const suppliers = createSupplierRepository(db);
+    const patch = createPurchaseOrderPatcher({ db, purchaseOrders, idempotency: createIdempotencyStore(db) });
+    const { personality, windowsAccount } = resolved;
+    if (personality !== null) {
+      soap = createSoapPersonality(personality, { db, purchaseOrders, suppliers, patch, windowsAccount });
+    }
     app = buildSandboxApp({
       purchaseOrders,
-      suppliers: createSupplierRepository(db),
-      patch: createPurchaseOrderPatcher({ db, purchaseOrders, idempotency: createIdempotencyStore(db) }),
+      suppliers,
+      patch,
       truthLabels: () => readTruthLabels(db),
       requestLog: createRequestLog(),
       faults: createFaultInjector(resolved.faults),
@@ -114,9 +160,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       today: parameters.today,
       logger,
       logRequests: resolved.logRequests,
+      personality: soap,
     });
     await app.listen({ port: resolved.port, host: resolved.host });
+    if (resolved.fileExchange !== null) {
+      fileExchange = await startFileExchange(resolved.fileExchange, {
+        purchaseOrders,
+        suppliers,
+        patch,
+        logger,
+      });
+    }
   } catch (error) {
+    await fileExchange?.close();
     await app?.close();
     db.close();
     throw error;
@@ -133,9 +189,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     apiKey: resolved.apiKey,
     dbPath: opened.path,
     today: parameters.today,
+    fileExchange,
+    personality: resolved.personality,
+    wsdl: wsdlListing(soap, url).wsdl,
     close() {
       closing ??= (async () => {
         try {
+          await fileExchange?.close();
           await server.close();
         } finally {
           db.close();

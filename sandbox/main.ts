@@ -3,21 +3,22 @@
  *
  *   node bin/run-ts.mjs sandbox/main.ts --port 0 --data DIR [--seed 42] [--orders 5000]
  *     [--history 20000] [--suppliers 200] [--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml]
- *     [--reset] [--quiet]
+ *     [--as sap-ecc|oracle-ebs|dynamics-ax] [--reset] [--quiet]
  *
  * Prints exactly one JSON line to stdout once listening —
- * `{"event":"listening","url":...,"apiKey":...,"dbPath":...,"today":...}` — and logs to stderr
- * only. Closes cleanly on SIGTERM or SIGINT. `--faults` starts with the fault config of a YAML
- * file (see sandbox/README.md); a bad one exits with code 2 naming the file, line and key.
+ * `{"event":"listening","url":...,"apiKey":...,"dbPath":...,"today":...}` (with `personality` and
+ * `wsdl` under `--as`) — and logs to stderr only. Closes cleanly on SIGTERM or SIGINT. `--faults`
+ * starts with the fault config of a YAML file (see sandbox/README.md); a bad one exits with code 2
+ * naming the file, line and key.
  */
 import { parseArgs } from 'node:util';
 import { describeError } from '../src/errors/index.ts';
 import { readFaultConfigFile } from './fault-config-file.ts';
-import { type Sandbox, type SandboxOptions, startSandbox } from './index.ts';
+import { PERSONALITIES, type Personality, type Sandbox, type SandboxOptions, startSandbox } from './index.ts';
 
 const USAGE =
   'usage: main.ts --data DIR [--port 4010] [--seed 42] [--orders 5000] [--history 20000] [--suppliers 200] ' +
-  '[--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml] [--reset] [--quiet]';
+  '[--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml] [--as sap-ecc|oracle-ebs|dynamics-ax] [--reset] [--quiet]';
 
 /** Longest a shutdown may take before the process gives up waiting and exits with an error. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -26,6 +27,14 @@ function numberOption(name: string, value: string | undefined): number | undefin
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a whole number, got "${value}"\n${USAGE}`);
   return Number(value);
+}
+
+function personalityOption(value: string | undefined): Personality | undefined {
+  if (value === undefined) return undefined;
+  const personality = PERSONALITIES.find((name) => name === value);
+  if (personality === undefined)
+    throw new Error(`--as must be one of ${PERSONALITIES.join(', ')}, got "${value}"\n${USAGE}`);
+  return personality;
 }
 
 function parseCommandLine(argv: string[]): SandboxOptions {
@@ -42,6 +51,7 @@ function parseCommandLine(argv: string[]): SandboxOptions {
       today: { type: 'string' },
       'api-key': { type: 'string' },
       faults: { type: 'string' },
+      as: { type: 'string' },
       reset: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -58,6 +68,7 @@ function parseCommandLine(argv: string[]): SandboxOptions {
     apiKey: values['api-key'],
     reset: values.reset,
     logRequests: !values.quiet,
+    personality: personalityOption(values.as),
     ...(values.faults === undefined ? {} : { faults: readFaultConfigFile(values.faults) }),
   };
 }
@@ -71,8 +82,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const sandbox: Sandbox = await startSandbox(options);
-  const { url, apiKey, dbPath, today } = sandbox;
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url, apiKey, dbPath, today })}\n`);
+  const { url, apiKey, dbPath, today, personality, wsdl } = sandbox;
+  const soap = personality === null ? {} : { personality, wsdl };
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url, apiKey, dbPath, today, ...soap })}\n`);
 
   const shutdown = (signal: NodeJS.Signals) => {
     const timer = setTimeout(() => {

@@ -1,6 +1,6 @@
 import type { FaultLabel } from './fault-injector.ts';
 
-/** One request to `/api/*`, as the sandbox recorded it — every attempt, faulted ones included. */
+/** One request to `/api/*` or a SOAP endpoint, as the sandbox recorded it — every attempt, faulted ones too. */
 export interface RequestLogEntry {
   /** Increasing from 1; never reused, not even after {@link RequestLog.clear}. */
   id: number;
@@ -22,6 +22,11 @@ export interface RequestLogEntry {
   poNumber: string | null;
   /** The fault the sandbox injected into this request, or null (see {@link FaultLabel}). */
   fault: FaultLabel | null;
+  /**
+   * SOAP calls only (sandbox/soap): the operation called, such as `BAPI_PO_CHANGE`; null when the
+   * call never named a known one (refused credentials, a malformed envelope). Absent for `/api`.
+   */
+  operation?: string | null;
 }
 
 /** Filters of {@link RequestLog.list}. */

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ConfigError } from '../src/errors/index.ts';
 import { isIsoDate, todayUtc } from './calendar.ts';
 import { FaultConfig } from './fault-config.ts';
+import { FileExchangeOptions } from './file-exchange/file-exchange-options.ts';
 import { MAX_ORDERS, SEED_DEFAULTS, type SeedParameters } from './seed-parameters.ts';
+import { PERSONALITIES, type Personality, WindowsAccount } from './soap/personality.ts';
 
 const count = (max: number) => z.number().int().min(0).max(max);
 
@@ -22,6 +24,9 @@ export const SandboxOptionsSchema = z.strictObject({
   reset: z.boolean().default(false),
   logRequests: z.boolean().default(true),
   faults: FaultConfig.optional(),
+  fileExchange: FileExchangeOptions.optional(),
+  personality: z.enum(PERSONALITIES).optional(),
+  windowsAccount: WindowsAccount.optional(),
 });
 
 /** Options after defaults, with the seed parameters gathered. */
@@ -35,6 +40,12 @@ export interface ResolvedSandboxOptions {
   /** The fault config to start with; `{}` for none. */
   faults: FaultConfig;
   parameters: SeedParameters;
+  /** The file exchange to run beside the API (sandbox/file-exchange), or null. */
+  fileExchange: FileExchangeOptions | null;
+  /** The SOAP personality served beside `/api`, or null for REST only. */
+  personality: Personality | null;
+  /** The account the dynamics-ax personality accepts over NTLM. */
+  windowsAccount: WindowsAccount;
 }
 
 /**
@@ -65,6 +76,9 @@ export function resolveSandboxOptions(options: unknown): ResolvedSandboxOptions 
     reset,
     logRequests,
     faults: parsed.data.faults ?? {},
+    fileExchange: parsed.data.fileExchange ?? null,
+    personality: parsed.data.personality ?? null,
+    windowsAccount: parsed.data.windowsAccount ?? WindowsAccount.parse({}),
     parameters: { seed, orders, history, suppliers, today: parsed.data.today ?? todayUtc() },
   };
 }

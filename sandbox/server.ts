@@ -18,6 +18,7 @@ import { registerPurchaseOrderRoutes } from './routes/purchase-orders.ts';
 import { registerSandboxAdminRoutes } from './routes/sandbox-admin.ts';
 import { registerSandboxFaultRoutes } from './routes/sandbox-faults.ts';
 import { registerSupplierRoutes } from './routes/suppliers.ts';
+import { registerSoapRoutes, type SoapPersonality } from './soap/index.ts';
 import type { SupplierRepository } from './supplier-repository.ts';
 
 /** What the sandbox's HTTP app is built from. */
@@ -37,6 +38,8 @@ export interface SandboxAppDependencies {
   logger: Logger;
   /** One log line per request, at info level. */
   logRequests: boolean;
+  /** The SOAP personality served beside `/api` (sandbox/soap); none by default. */
+  personality?: SoapPersonality | null;
 }
 
 const API_PREFIX = '/api/';
@@ -275,5 +278,13 @@ export function buildSandboxApp(dependencies: SandboxAppDependencies): FastifyIn
   });
   registerSandboxFaultRoutes(app, faults);
   registerOAuthTokenRoute(app, { oauth: () => faults.oauth, tokens: oauthTokens });
+  registerSoapRoutes(app, {
+    personality: dependencies.personality ?? null,
+    requestLog,
+    faults,
+    connections,
+    closing: closing.signal,
+    logger,
+  });
   return app;
 }

@@ -1,5 +1,10 @@
-import type { Command } from 'commander';
-import { readFaultConfigFile, startSandbox } from '../../../sandbox/index.ts';
+import { type Command, Option } from 'commander';
+import {
+  DEFAULT_WINDOWS_ACCOUNT,
+  PERSONALITIES,
+  readFaultConfigFile,
+  startSandbox,
+} from '../../../sandbox/index.ts';
 import { action } from '../exit.ts';
 
 interface SandboxFlags {
@@ -11,6 +16,8 @@ interface SandboxFlags {
   today?: string;
   reset?: boolean;
   faults?: string;
+  files?: string;
+  as?: (typeof PERSONALITIES)[number];
 }
 
 function positiveInteger(value: string, flag: string, allowZero = false): number {
@@ -34,6 +41,15 @@ export function registerSandboxCommand(program: Command): void {
     .option('--today <date>', 'business date the data is generated around (YYYY-MM-DD), default today')
     .option('--reset', 'reseed even if the data folder already holds the same data')
     .option('--faults <file>', 'inject faults described in this YAML file (see sandbox/README.md)')
+    .option(
+      '--files <dir>',
+      'also be a file-based ERP: CSV exports in DIR/outbound, imports from DIR/inbound',
+    )
+    .addOption(
+      new Option('--as <personality>', 'also serve the orders over SOAP the way this ERP does').choices(
+        PERSONALITIES,
+      ),
+    )
     .action(
       action(async (flags: SandboxFlags) => {
         const sandbox = await startSandbox({
@@ -45,12 +61,23 @@ export function registerSandboxCommand(program: Command): void {
           ...(flags.today ? { today: flags.today } : {}),
           reset: flags.reset ?? false,
           ...(flags.faults ? { faults: readFaultConfigFile(flags.faults) } : {}),
+          ...(flags.files ? { fileExchange: { dir: flags.files } } : {}),
+          ...(flags.as ? { personality: flags.as } : {}),
         });
         process.stdout.write(
           `sandbox ERP listening at ${sandbox.url} (business date ${sandbox.today})\n` +
             `  API key: Authorization: Bearer ${sandbox.apiKey}\n` +
             `  data: ${sandbox.dbPath}\n` +
             `  try: curl -H 'Authorization: Bearer ${sandbox.apiKey}' '${sandbox.url}/api/purchase_orders?status=open&page_size=2'\n` +
+            (sandbox.personality === null
+              ? ''
+              : `  SOAP as ${sandbox.personality}; WSDL: ${sandbox.wsdl.join(' ')} (also GET ${sandbox.url}/_sandbox/wsdl)\n`) +
+            (sandbox.personality === 'dynamics-ax'
+              ? `  NTLM: ${DEFAULT_WINDOWS_ACCOUNT.domain}\\${DEFAULT_WINDOWS_ACCOUNT.user}, password ${DEFAULT_WINDOWS_ACCOUNT.password}\n`
+              : '') +
+            (sandbox.fileExchange === null
+              ? ''
+              : `  files: exports in ${sandbox.fileExchange.outboundDir}, imports from ${sandbox.fileExchange.inboundDir}, results in ${sandbox.fileExchange.resultsDir}\n`) +
             'Ctrl-C stops it.\n',
         );
         await new Promise<void>((resolve) => {
