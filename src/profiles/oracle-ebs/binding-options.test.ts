@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../errors/index.ts';
+import { parseBindingOptions } from './binding-options.ts';
+
+function configError(action: () => unknown): ConfigError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('oracle-ebs binding options', () => {
+  const query = {
+    wsdl: 'http://soa:8001/soa-infra/services/default/PurchaseOrderEBS/DB_QueryPurchaseOrderEBS?WSDL',
+  };
+  const suppliers = { wsdl: '/etc/erpbridge/DB_QuerySupplierEBS.wsdl' };
+
+  it('fills defaults and keeps each query service’s own connection options', () => {
+    const options = parseBindingOptions('ebs', {
+      query: { ...query, timeoutMs: 5000 },
+      suppliers,
+      soaHeader: { Responsibility: 'XX_ERPBRIDGE_PO', RespApplication: 'PO', Org_Id: 204 },
+    });
+    expect(options).toMatchObject({
+      paging: 'query-control',
+      maxRows: 1000,
+      query: { timeoutMs: 5000 },
+      soaHeader: { SecurityGroup: 'STANDARD', NLSLanguage: 'AMERICAN', Org_Id: '204' },
+    });
+  });
+
+  it('names the key of a missing or wrong option', () => {
+    expect(configError(() => parseBindingOptions('ebs', { query })).key).toBe(
+      'connectors.ebs.options.suppliers',
+    );
+    expect(configError(() => parseBindingOptions('ebs', { query, suppliers, paging: 'offset' })).key).toBe(
+      'connectors.ebs.options.paging',
+    );
+  });
+
+  it('refuses a relative WSDL path, which would resolve against the working directory', () => {
+    const error = configError(() =>
+      parseBindingOptions('ebs', { query, suppliers: { wsdl: 'wsdl/suppliers.wsdl' } }),
+    );
+    expect(error.key).toBe('connectors.ebs.options.suppliers.wsdl');
+    expect(error.message).toMatch(/give the suppliers WSDL as a URL or an absolute path/);
+  });
+});

@@ -1,0 +1,218 @@
+import { PRIORITIES, type Priority, PurchaseOrder, type PurchaseOrderLine } from '../../canonical/index.ts';
+import { ErpError } from '../../errors/index.ts';
+import type { EntityMapping } from '../contract.ts';
+import { FormatError, padWithZeros, stripLeadingZeros } from '../legacy-formats.ts';
+import { validateCanonical } from '../map-fields.ts';
+import { HEADER_TEXT, NOTE_TEXT_ID, OUR_REF } from './purchase-order-change.ts';
+import { PURCHASE_ORDER_ENTITY } from './purchase-order-detail.ts';
+import { type RfcRow, rfcStructure, rfcTable } from './rfc-values.ts';
+import {
+  parseOptionalSapDate,
+  parseSapDate,
+  parseSapDecimal,
+  sapDecimalUnits,
+  sapFlag,
+  sapText,
+} from './sap-formats.ts';
+
+/**
+ * SAP ECC purchase order (BAPI_PO_GETDETAIL1: POHEADER, POITEM, POSCHEDULE, POTEXTHEADER) ⇄
+ * canonical PurchaseOrder. docs/erp/sap-ecc.md has the table; the choices that are not obvious:
+ *
+ * - **priority** lives in POHEADER-OUR_REF ("Our reference", EKKO-UNSEZ) as `1` urgent … `4` low:
+ *   SAP's PO header has no priority, and OUR_REF is a free header field BAPI_PO_CHANGE can set.
+ * - **notes** are header text F01, its lines joined with a space.
+ * - **need-by** is the earliest STAT_DATE of the order's schedule lines (a line's: of its own).
+ *   STAT_DATE is a DATS; DELIVERY_DATE is text in the logon user's date format.
+ * - **total** is Σ QUANTITY × NET_PRICE / PRICE_UNIT over the items, in exact decimal arithmetic
+ *   rounded to cents; deleted items count only when the whole order is deleted.
+ * - **status**: `cancelled` when the header or every item carries a deletion indicator; `closed`
+ *   when every remaining item is delivery-completed (NO_MORE_GR); otherwise `open`.
+ * - **updatedAt** is null: GETDETAIL1 has no change timestamp (the version is a content digest).
+ */
+
+const PRIORITY_CODES = { urgent: '1', high: '2', normal: '3', low: '4' } as const satisfies Record<
+  Priority,
+  string
+>;
+const PRIORITY_BY_CODE = new Map<string, Priority>(
+  PRIORITIES.map((priority) => [PRIORITY_CODES[priority], priority]),
+);
+
+/** Reads SAP fields and remembers where, so a bad value names `POITEM[2]-QUANTITY` and the order. */
+class RfcFieldReader {
+  #field = '';
+
+  constructor(readonly key: string) {}
+
+  read<T>(row: RfcRow, parameter: string, name: string, convert: (value: unknown) => T, index?: number): T {
+    this.#field = index === undefined ? `${parameter}-${name}` : `${parameter}[${index}]-${name}`;
+    return convert(row[name]);
+  }
+
+  failure(error: unknown): unknown {
+    if (!(error instanceof FormatError)) return error;
+    return new ErpError('validation', `cannot read ${this.#field}: ${error.message}`, {
+      entity: PURCHASE_ORDER_ENTITY,
+      key: this.key,
+      field: this.#field,
+      cause: error,
+    });
+  }
+}
+
+function parsePriority(value: unknown): Priority | null {
+  const code = sapText(value);
+  if (code === '') return null;
+  const priority = PRIORITY_BY_CODE.get(code);
+  if (!priority)
+    throw new FormatError(`expected a priority code 1-4 or blank in OUR_REF, got ${JSON.stringify(value)}`);
+  return priority;
+}
+
+function itemNumber(value: unknown): number {
+  const text = sapText(value);
+  if (!/^\d+$/.test(text) || Number(text) === 0)
+    throw new FormatError(`expected an item number, got ${JSON.stringify(value)}`);
+  return Number(text);
+}
+
+/** PRICE_UNIT (DEC 5,0): how many units NET_PRICE is for; an initial 0 means 1. */
+function priceUnitOf(value: unknown): bigint {
+  const units = sapDecimalUnits(sapText(value) === '' ? '1' : value, 0);
+  return units === 0n ? 1n : units;
+}
+
+/** Rounds a non-negative rational `numerator / denominator` half up. */
+function roundedDivision(numerator: bigint, denominator: bigint): bigint {
+  return (numerator * 2n + denominator) / (denominator * 2n);
+}
+
+/** The note: header text F01 (on the header, not an item), lines joined with a space. */
+function noteOf(rows: readonly RfcRow[]): string {
+  return rows
+    .filter((row) => sapText(row.TEXT_ID) === NOTE_TEXT_ID && /^0*$/.test(sapText(row.PO_ITEM)))
+    .map((row) => sapText(row.TEXT_LINE))
+    .join(' ')
+    .trim();
+}
+
+interface ItemFigures {
+  line: PurchaseOrderLine;
+  deleted: boolean;
+  delivered: boolean;
+  /** QUANTITY × NET_PRICE / PRICE_UNIT in cents. */
+  amountCents: bigint;
+}
+
+function readItem(
+  reader: RfcFieldReader,
+  item: RfcRow,
+  index: number,
+  schedules: readonly RfcRow[],
+): ItemFigures {
+  const lineNumber = reader.read(item, 'POITEM', 'PO_ITEM', itemNumber, index);
+  const quantityMilli = reader.read(item, 'POITEM', 'QUANTITY', (value) => sapDecimalUnits(value, 3), index);
+  const priceNano = reader.read(item, 'POITEM', 'NET_PRICE', (value) => sapDecimalUnits(value, 9), index);
+  const priceUnit = reader.read(item, 'POITEM', 'PRICE_UNIT', priceUnitOf, index);
+  let needBy: string | null = null;
+  for (const [position, schedule] of schedules.entries()) {
+    if (reader.read(schedule, 'POSCHEDULE', 'PO_ITEM', itemNumber, position) !== lineNumber) continue;
+    const date = reader.read(schedule, 'POSCHEDULE', 'STAT_DATE', parseOptionalSapDate, position);
+    if (date !== null && (needBy === null || date < needBy)) needBy = date;
+  }
+  // 10^-3 × 10^-9 = 10^-12; to cents: / 10^10.
+  const amountCents = roundedDivision(quantityMilli * priceNano, priceUnit * 10n ** 10n);
+  return {
+    line: {
+      lineNumber,
+      itemId: reader.read(item, 'POITEM', 'MATERIAL', stripLeadingZeros, index),
+      description: reader.read(item, 'POITEM', 'SHORT_TEXT', sapText, index),
+      quantity: reader.read(item, 'POITEM', 'QUANTITY', parseSapDecimal, index),
+      unitPrice: reader.read(item, 'POITEM', 'NET_PRICE', parseSapDecimal, index) / Number(priceUnit),
+      uom: reader.read(item, 'POITEM', 'PO_UNIT', sapText, index),
+      needBy,
+    },
+    deleted: reader.read(item, 'POITEM', 'DELETE_IND', sapText, index) !== '',
+    delivered: reader.read(item, 'POITEM', 'NO_MORE_GR', sapFlag, index),
+    amountCents,
+  };
+}
+
+function statusOf(headerDeleted: boolean, items: readonly ItemFigures[]): PurchaseOrder['status'] {
+  if (headerDeleted || (items.length > 0 && items.every((item) => item.deleted))) return 'cancelled';
+  const remaining = items.filter((item) => !item.deleted);
+  return remaining.length > 0 && remaining.every((item) => item.delivered) ? 'closed' : 'open';
+}
+
+function earliest(dates: readonly (string | null)[]): string {
+  const known = dates.filter((date): date is string => date !== null).sort();
+  const [first] = known;
+  if (first === undefined) throw new FormatError('no schedule line has a delivery date (STAT_DATE)');
+  return first;
+}
+
+/** SAP ECC `PurchaseOrder` (GETDETAIL1's parameters) ⇄ canonical PurchaseOrder. */
+export const sapPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
+  vendorEntity: PURCHASE_ORDER_ENTITY,
+
+  toCanonical(record) {
+    const { data } = record;
+    const header = rfcStructure(data.POHEADER);
+    const items = rfcTable(data.POITEM);
+    const schedules = rfcTable(data.POSCHEDULE);
+    const reader = new RfcFieldReader(record.key);
+    let order: PurchaseOrder;
+    try {
+      const figures = items.map((item, index) => readItem(reader, item, index, schedules));
+      const headerDeleted = reader.read(header, 'POHEADER', 'DELETE_IND', sapText) !== '';
+      const status = statusOf(headerDeleted, figures);
+      const counted = status === 'cancelled' ? figures : figures.filter((item) => !item.deleted);
+      const totalCents = counted.reduce((sum, item) => sum + item.amountCents, 0n);
+      const currency =
+        reader.read(header, 'POHEADER', 'CURRENCY', sapText) ||
+        reader.read(header, 'POHEADER', 'CURRENCY_ISO', sapText);
+      order = {
+        id: reader.read(header, 'POHEADER', 'PO_NUMBER', stripLeadingZeros),
+        supplierId: reader.read(header, 'POHEADER', 'VENDOR', stripLeadingZeros),
+        orderDate: reader.read(header, 'POHEADER', 'DOC_DATE', parseSapDate),
+        needBy: reader.read(header, 'POSCHEDULE', 'STAT_DATE', () =>
+          earliest(figures.map((item) => item.line.needBy)),
+        ),
+        totalAmount: Number(totalCents) / 100,
+        currency,
+        description: figures[0]?.line.description ?? '',
+        notes: noteOf(rfcTable(data.POTEXTHEADER)),
+        buyer: reader.read(header, 'POHEADER', 'CREATED_BY', sapText),
+        status,
+        priority: reader.read(header, 'POHEADER', OUR_REF, parsePriority),
+        lines: figures.map((item) => item.line),
+        version: record.version,
+        updatedAt: null,
+      };
+    } catch (error) {
+      throw reader.failure(error);
+    }
+    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, {
+      entity: PURCHASE_ORDER_ENTITY,
+      key: record.key,
+    });
+  },
+
+  toVendorKey: (id) => padWithZeros(id, 10),
+
+  toVendorFields(fields) {
+    const { priority, notes, ...others } = fields;
+    const [readOnly] = Object.keys(others);
+    if (readOnly !== undefined) {
+      throw new ErpError('validation', `field ${readOnly} is not writable in the sap-ecc profile`, {
+        entity: PURCHASE_ORDER_ENTITY,
+        field: readOnly,
+      });
+    }
+    const vendor: Record<string, unknown> = {};
+    if (priority !== undefined) vendor[OUR_REF] = priority === null ? '' : PRIORITY_CODES[priority];
+    if (notes !== undefined) vendor[HEADER_TEXT] = notes;
+    return vendor;
+  },
+};
