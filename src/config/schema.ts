@@ -38,7 +38,19 @@ export const WorkflowConfig = z.strictObject({
   /** Name of an entry under `connectors`. */
   connector: z.string().min(1),
   /** Which ERP mapping to use. */
-  profile: z.enum(['sandbox']).default('sandbox'),
+  profile: z
+    .enum([
+      'sandbox',
+      'dynamics-ax',
+      'tryton',
+      'odoo',
+      'sap-ecc-tables',
+      'oracle-ebs-tables',
+      'oracle-ebs',
+      'legacy-sqlserver',
+      'sap-ecc',
+    ])
+    .default('sandbox'),
   /** The AI task; `po-urgency` classifies purchase orders as urgent / high / normal / low. */
   task: z.enum(['po-urgency']).default('po-urgency'),
   /** Which records to read (vendor filter values). */

@@ -8,10 +8,20 @@ import {
   withResilience,
 } from '../resilience/index.ts';
 import type { Capabilities, Connection, ConnectorDefinition, RecordPage } from './contract.ts';
+import { filesConnector } from './files/index.ts';
 import { restConnector } from './rest/index.ts';
+import { rpcConnector } from './rpc/index.ts';
+import { soapConnector } from './soap/soap-connector.ts';
+import { sqlConnector } from './sql/index.ts';
 
 /** Every connector kind erpbridge ships, by the `kind` written in erpbridge.yaml. */
-export const connectorKinds = { rest: restConnector } satisfies Record<string, ConnectorDefinition>;
+export const connectorKinds = {
+  rest: restConnector,
+  rpc: rpcConnector,
+  files: filesConnector,
+  sql: sqlConnector,
+  soap: soapConnector,
+} satisfies Record<string, ConnectorDefinition>;
 
 /** A connector kind name: `rest`, … */
 export type ConnectorKind = keyof typeof connectorKinds;
@@ -65,10 +75,18 @@ export function prepareConnector(
     kind,
     capabilities: definition.capabilities,
     connect: async () =>
-      withResilience(guard(await definition.connect(config, { name, env }), name, resolved), policies.data, {
-        connector: name,
-        ...(onEvent ? { onEvent } : {}),
-      }),
+      withResilience(
+        guard(
+          await definition.connect(config, { name, env, ...(baseDir ? { baseDir } : {}) }),
+          name,
+          resolved,
+        ),
+        policies.data,
+        {
+          connector: name,
+          ...(onEvent ? { onEvent } : {}),
+        },
+      ),
   };
 }
 
@@ -207,6 +225,12 @@ function guard(connection: Connection, name: string, resolved: ResolvedSecrets):
       };
     },
     close: () => connection.close(),
+    ...(connection.describeWrite
+      ? {
+          describeWrite: (request: Parameters<NonNullable<Connection['describeWrite']>>[0]) =>
+            redact(connection.describeWrite?.(request) ?? '', resolved.secrets),
+        }
+      : {}),
   };
 }
 

@@ -94,8 +94,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     metrics = created;
     const runs = new RunManager(context, {
-      onError: (workflow, error) =>
-        app.log.error({ workflow, err: describeError(error) }, backgroundFailure(workflow, error)),
+      onError: (workflow, error) => logBackgroundFailure(app, workflow, error),
       onStarted: (workflow, trigger) => created.runStarted(workflow, trigger),
     });
     const scheduler = createScheduler({
@@ -114,8 +113,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await openedContext.audit.record('trigger.schedule', run.id, { workflow }, 'schedule');
         await runs.finished(workflow);
       },
-      onError: (workflow, error) =>
-        app.log.error({ workflow, err: describeError(error) }, backgroundFailure(workflow, error)),
+      onError: (workflow, error) => logBackgroundFailure(app, workflow, error),
     });
     const app = await buildServiceApp(
       {
@@ -206,4 +204,20 @@ function storeSources(store: Store, connections: Map<string, ResilientConnection
     approvalsWaiting: async () => (await store.countChanges(undefined)).pending ?? 0,
     connectors: () => new Map([...connections].map(([name, connection]) => [name, connection.figures()])),
   };
+}
+
+/**
+ * Logs a run that failed in the background. Such a run may end after the service has closed and
+ * its logger with it; the line then goes to stderr instead of being lost or throwing.
+ */
+function logBackgroundFailure(
+  app: { log: { error(object: object, message: string): void } },
+  workflow: string,
+  error: unknown,
+): void {
+  try {
+    app.log.error({ workflow, err: describeError(error) }, backgroundFailure(workflow, error));
+  } catch {
+    process.stderr.write(`${backgroundFailure(workflow, error)}\n`);
+  }
 }
