@@ -5,6 +5,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +50,221 @@ async function* hugeLine(): AsyncGenerator<Buffer> {
   yield Buffer.from(`${HEADER}\r\n${row(1)}\r\n`);
   const chunk = Buffer.alloc(64 * 1024, 'x');
   for (let written = 0; written < 3 * 1024 * 1024; written += chunk.length) yield chunk;
+}
+
+/** One bad file of the generated corpus: its family, name, and bytes (or a stream of them). */
+interface BadFile {
+  family: string;
+  name: string;
+  content: Buffer | (() => AsyncGenerator<Buffer>);
+}
+
+/** Keys of the generated corpus start here; none of them may be merged. */
+const BAD_KEYS_FROM = 1000;
+
+/** A stream: `head`, then `size` bytes of `fill` without a line break, then `tail`. */
+const longLine = (head: string, size: number, fill = 'x', tail = '') =>
+  async function* (): AsyncGenerator<Buffer> {
+    yield Buffer.from(head);
+    const chunk = Buffer.alloc(64 * 1024, fill);
+    for (let written = 0; written < size; written += chunk.length) yield chunk;
+    if (tail !== '') yield Buffer.from(tail);
+  };
+
+/**
+ * At least 50 bad exports, as families × variations, each named like the entity's files (po-*.csv)
+ * so the connector tries them. Every one must be refused; none may be read.
+ */
+function badCorpus(): BadFile[] {
+  const files: BadFile[] = [];
+  let next = BAD_KEYS_FROM;
+  const counts = new Map<string, number>();
+  const add = (family: string, variations: (string | Buffer | (() => AsyncGenerator<Buffer>))[]) => {
+    for (const content of variations) {
+      const count = (counts.get(family) ?? 0) + 1;
+      counts.set(family, count);
+      files.push({
+        family,
+        name: `po-bad-${family}-${count}.csv`,
+        content: typeof content === 'string' ? Buffer.from(content) : content,
+      });
+    }
+  };
+  /** A good export of `count` fresh keys, as text; `change` edits its rows. */
+  const csv = (count: number, change: (rows: string[]) => string[] = (rows) => rows, eol = '\r\n') => {
+    const rows = Array.from({ length: count }, () => row(next++));
+    return `${[HEADER, ...change(rows)].join(eol)}${eol}`;
+  };
+  const last = (rows: string[], edit: (line: string) => string) => [
+    ...rows.slice(0, -1),
+    edit(rows.at(-1) ?? ''),
+  ];
+
+  // Truncated: cut inside the last row at several points (a cut inside its last field still leaves
+  // a well-formed row, so these cut off at least one delimiter), or inside the header.
+  for (const cut of [25, 28, 33, 40, 46, 55]) {
+    const text = csv(3);
+    add('truncated', [text.slice(0, text.length - 2 - cut)]);
+  }
+  add('truncated-header', [HEADER.slice(0, 20), `${HEADER.slice(0, 40)}\r\n${row(next++)}\r\n`]);
+  // Unclosed quotes, in several fields and rows.
+  add('open-quote', [
+    csv(3, (rows) => last(rows, (line) => line.replace(';ok;', ';"ok;'))),
+    csv(3, (rows) => [rows[0] ?? '', (rows[1] ?? '').replace(';OPEN;', ';"OPEN;'), rows[2] ?? '']),
+    csv(2, (rows) => last(rows, (line) => `"${line}`)),
+    csv(2, (rows) => last(rows, (line) => line.replace(/;([^;]*)$/, ';"$1'))),
+  ]);
+  // A quote inside an unquoted field, or text after a closing quote.
+  add('stray-quote', [
+    csv(2, (rows) => last(rows, (line) => line.replace(';ok;', ';"ok"x;'))),
+    csv(2, (rows) => last(rows, (line) => line.replace(';ok;', ';"o"k";'))),
+  ]);
+  // Wrong delimiters throughout.
+  for (const delimiter of [',', '\t', '|']) add('delimiter', [csv(3).replaceAll(';', delimiter)]);
+  // Mixed delimiters: the header in one, the rows in another, or one row in another.
+  add('mixed-delimiters', [
+    `${HEADER.replaceAll(';', ',')}\r\n${row(next++)}\r\n`,
+    csv(3, (rows) => last(rows, (line) => line.replaceAll(';', ','))),
+    csv(3, (rows) => last(rows, (line) => line.replaceAll(';', '\t'))),
+    csv(2, (rows) => last(rows, (line) => line.replace(';OPEN;', ';OPEN|'))),
+  ]);
+  // Wrong encodings: Latin-1 / Windows-1252 bytes, UTF-16 without BOM, invalid UTF-8 sequences.
+  for (const [encoding, notes] of [
+    ['latin1', 'Müller GmbH'],
+    ['latin1', 'Société Générale'],
+    ['latin1', 'Straße 5'],
+    ['windows-1252', 'price 5€'],
+  ] as const) {
+    add('legacy-encoding', [
+      iconv.encode(
+        csv(2, (rows) => last(rows, () => row(next++, notes))),
+        encoding,
+      ),
+    ]);
+  }
+  add('utf16-no-bom', [iconv.encode(csv(2), 'utf16le'), iconv.encode(csv(2), 'utf16be')]);
+  for (const bytes of [
+    [0x80],
+    [0xc0, 0xaf],
+    [0xed, 0xa0, 0x80],
+    [0xff, 0xfe, 0xfd],
+    [0xf8, 0x88, 0x80, 0x80],
+  ]) {
+    add('invalid-utf8', [
+      Buffer.concat([
+        Buffer.from(`${HEADER}\r\n${row(next++, 'x')}`),
+        Buffer.from(bytes),
+        Buffer.from('y\r\n'),
+      ]),
+    ]);
+  }
+  add('invalid-utf8-cut', [Buffer.concat([Buffer.from(csv(2).slice(0, -2)), Buffer.from([0xe2, 0x82])])]);
+  // Binary garbage of several sizes.
+  for (const [size, seed] of [
+    [1, 3],
+    [17, 5],
+    [512, 11],
+    [4096, 13],
+    [65_536, 17],
+    [300_000, 19],
+  ]) {
+    add('garbage', [garbage(size ?? 0, seed)]);
+  }
+  // Empty and whitespace-only files.
+  add('blank', ['', ' ', '\r\n', '\n\n\n', '\t \t\r\n', ' \r\n \r\n']);
+  // Headers without the key or version column, or with a column twice.
+  add('header', [
+    HEADER.replace('po_number', 'po_no'),
+    `${HEADER.replace(';updated_at', '')}\r\n`,
+    `${HEADER};po_number\r\n`,
+    `${HEADER.toUpperCase()}\r\n${row(next++)}\r\n`,
+    `${HEADER.replace('po_number', 'po number')}\r\n${row(next++)}\r\n`,
+  ]);
+  // The same key twice, next to each other, apart, or with blanks around it.
+  add('duplicate-key', [
+    csv(2, (rows) => [...rows, rows[0] ?? '']),
+    csv(4, (rows) => [...rows, rows[1] ?? '']),
+    csv(3, (rows) => [...rows, ` ${rows[0] ?? ''}`]),
+  ]);
+  // Rows without a key value.
+  add('missing-key', [
+    csv(2, (rows) => last(rows, (line) => line.replace(/^\d+/, ''))),
+    csv(2, (rows) => last(rows, (line) => line.replace(/^\d+/, '   '))),
+    csv(2, (rows) => last(rows, (line) => line.replace(/^\d+/, '""'))),
+  ]);
+  // A row with too many or too few fields.
+  add('field-count', [
+    csv(3, (rows) => last(rows, (line) => `${line};extra`)),
+    csv(3, (rows) => last(rows, (line) => line.replace(/;[^;]*$/, ''))),
+    csv(3, (rows) => last(rows, (line) => line.split(';')[0] ?? '')),
+    csv(3, (rows) => [`${rows[0]};a;b;c`, ...rows.slice(1)]),
+  ]);
+  // XML, with a DOCTYPE entity bomb or an external entity, dropped as CSV.
+  const lol = Array.from(
+    { length: 9 },
+    (_, index) => `<!ENTITY lol${index + 1} "${`&lol${index};`.repeat(10)}">`,
+  ).join('\n');
+  add('xml', [
+    `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol0 "lol">\n${lol}\n]>\n<lolz>&lol9;</lolz>\n`,
+    `<?xml version="1.0"?>\n<!DOCTYPE po [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<po><po_number>&xxe;</po_number></po>\n`,
+    `<?xml version="1.0"?>\n<!DOCTYPE q [<!ENTITY a "${'a'.repeat(10_000)}">]>\n<q>${'&a;'.repeat(2000)}</q>\n`,
+  ]);
+  // X12 850s: a wrong SE segment count, mismatched ST/SE, GS/GE and ISA/IEA control numbers.
+  const x12 = (se: string, ge: string, iea: string, count: number) =>
+    [
+      'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261101*1000*U*00401*000000901*0*P*>',
+      'GS*PO*SENDER*RECEIVER*20261101*1000*901*X*004010',
+      'ST*850*0001',
+      'BEG*00*SA*0045001000**20261101',
+      'PO1*1*10*EA*9.99**VP*ITEM-1',
+      'CTT*1',
+      `SE*${count}*${se}`,
+      `GE*1*${ge}`,
+      `IEA*1*${iea}`,
+    ].join('~\n');
+  add('x12', [
+    x12('0001', '901', '000000901', 9),
+    x12('0002', '901', '000000901', 6),
+    x12('0001', '902', '000000901', 6),
+    x12('0001', '901', '000000999', 6),
+  ]);
+  // EDIFACT ORDERS: a wrong UNT segment count, mismatched UNH/UNT and UNB/UNZ references.
+  const edifact = (unt: string, unz: string, count: number) =>
+    [
+      "UNA:+.? '",
+      "UNB+UNOC:3+SENDER+RECEIVER+261101:1000+REF0001'",
+      "UNH+1+ORDERS:D:96A:UN'",
+      "BGM+220+0045001000+9'",
+      "LIN+1++ITEM-1:IN'",
+      `UNT+${count}+${unt}'`,
+      `UNZ+1+${unz}'`,
+    ].join('\n');
+  add('edifact', [edifact('1', 'REF0001', 9), edifact('2', 'REF0001', 5), edifact('1', 'REF0002', 5)]);
+  // Lines longer than the maximum record length, generated as streams.
+  add('huge-line', [
+    longLine(`${HEADER}\r\n${row(next++)}\r\n`, 1.5 * 1024 * 1024),
+    longLine(`${HEADER}\r\n0045009999;0000100001;OPEN;3;"`, 1.5 * 1024 * 1024, 'y', '";v\r\n'),
+    longLine('', 1.5 * 1024 * 1024, ';'),
+  ]);
+  // NUL bytes at the start, in a row, at the end.
+  add('nul', [
+    Buffer.concat([Buffer.from([0]), Buffer.from(csv(2))]),
+    Buffer.from(csv(2, (rows) => last(rows, (line) => line.replace(';ok;', ';o\0k;')))),
+    Buffer.concat([Buffer.from(csv(2)), Buffer.alloc(16)]),
+  ]);
+  // A UTF-16 byte order mark in the middle of the file (a UTF-8 one is read as a character).
+  add('bom-inside', [
+    Buffer.concat([Buffer.from(csv(2)), Buffer.from([0xff, 0xfe]), iconv.encode(row(next++), 'utf16le')]),
+    Buffer.concat([Buffer.from(csv(2)), Buffer.from([0xfe, 0xff]), iconv.encode(row(next++), 'utf16be')]),
+  ]);
+  add('huge-100mb', [longLine(`${HEADER}\r\n${row(next++)}\r\n`, 100 * 1024 * 1024)]);
+  // Line ending mixes that break quoting.
+  add('eol-quote', [
+    csv(2, (rows) => last(rows, (line) => line.replace(';ok;', ';"ok\rstill;'))),
+    `${HEADER}\n${row(next++, '"a\r\nb')}\n${row(next++)}\n`,
+    `${HEADER}\r${row(next++)}\r${row(next++, '"c')}\n`,
+  ]);
+  return files;
 }
 
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
@@ -211,7 +427,12 @@ for (const transport of ['local', 'sftp'] as const) {
           /^po-twice\.csv:4: po_number 0045000260 appears twice \(first at line 2\)/,
         ],
       ];
-      for (const [name, content] of corpus) {
+      // Locally, the generated corpus too (over SFTP the hand-made one is enough).
+      const generated = transport === 'local' ? badCorpus() : [];
+      for (const [name, content] of [
+        ...corpus,
+        ...generated.map(({ name, content }) => [name, content] as const),
+      ]) {
         if (typeof content === 'function') {
           const staging = join(exchange, 'staging', name);
           await pipeline(Readable.from(content()), createWriteStream(staging));
@@ -226,6 +447,15 @@ for (const transport of ['local', 'sftp'] as const) {
         const report = errorReport(name);
         expect(report.split('\n'), name).toHaveLength(2);
         expect(report, name).toMatch(reason);
+      }
+      // The generated corpus: each one refused, with one line naming the file and a line.
+      for (const { name } of generated) {
+        expect(await landed(name), name).toBe('error');
+        const report = errorReport(name);
+        expect(report.split('\n'), name).toHaveLength(2);
+        expect(report, name).toMatch(
+          new RegExp(`^${name.replaceAll('.', '\\.')}:[1-9]\\d*( \\(byte \\d+\\))?: \\S`),
+        );
       }
       expect(await landed('po-unknown.txt')).toBe('error');
       expect(errorReport('po-unknown.txt')).toMatch(
@@ -247,6 +477,18 @@ for (const transport of ['local', 'sftp'] as const) {
       expect(keys).toContain('0045000241');
       // Nothing of a refused file was merged, and nothing is lost: the inbox and processing/ are empty.
       expect(keys).not.toContain('0045000230');
+      expect(keys.filter((key) => Number(key.slice(5)) >= BAD_KEYS_FROM)).toEqual([]);
+      // Every bad file is in error/, under its own name, and nothing else is.
+      const refused = readdirSync(join(inbox, 'error')).filter((name) => name.endsWith('.csv'));
+      expect(refused.sort()).toEqual(
+        [...corpus.map(([name]) => name), ...generated.map(({ name }) => name)].sort(),
+      );
+      if (transport === 'local') {
+        expect(refused.length).toBeGreaterThanOrEqual(50);
+        expect(new Set(generated.map(({ family }) => family)).size).toBeGreaterThanOrEqual(20);
+        // Not 100 MB of test debris in the temporary directory.
+        truncateSync(join(inbox, 'error', 'po-bad-huge-100mb-1.csv'));
+      }
       expect(readdirSync(inbox).filter((name) => !['done', 'error', 'processing'].includes(name))).toEqual(
         [],
       );
