@@ -86,4 +86,12 @@ describe('exportRecords', () => {
       'po-1.csv:1: the header names column "notes" twice',
     );
   });
+
+  it('without line columns, the same key on adjacent rows is refused too, not silently merged', async () => {
+    const flat: FilesEntity = { files: 'po-*.csv', keyField: 'po_number', versionField: 'updated_at' };
+    expect(await refusal('po_number;notes;updated_at\n1;a;v\n1;b;v\n', flat)).toBe(
+      'po-1.csv:3: po_number 1 appears twice (first at line 2)',
+    );
+    expect(await records('po_number;notes;updated_at\n1;a;v\n2;b;v\n', flat)).toHaveLength(2);
+  });
 });

@@ -50,6 +50,17 @@ export async function* exportRecords(
     if (key === '') {
       throw new FormatError('malformed', `no ${entity.keyField} in this row`, { source, line: row.line });
     }
+    if (entity.lines === undefined && current !== undefined && current.key === key) {
+      // Without line columns every row is a record: the same key twice, even on adjacent rows, is ambiguous.
+      throw new FormatError(
+        'malformed',
+        `${entity.keyField} ${key} appears twice (first at line ${current.line})`,
+        {
+          source,
+          line: row.line,
+        },
+      );
+    }
     if (current === undefined || current.key !== key) {
       const first = seen.get(key);
       if (first !== undefined) {
