@@ -1,11 +1,17 @@
 import { type Command, Option } from 'commander';
 import {
+  materialise,
+  PERSONALITY_NAMES,
+  type PersonalityName,
+  targetFromUrl,
+} from '../../../sandbox/database-personalities/index.ts';
+import {
   DEFAULT_WINDOWS_ACCOUNT,
   PERSONALITIES,
   readFaultConfigFile,
   startSandbox,
 } from '../../../sandbox/index.ts';
-import { action } from '../exit.ts';
+import { action, CommandFailed, EXIT } from '../exit.ts';
 
 interface SandboxFlags {
   port: string;
@@ -18,6 +24,9 @@ interface SandboxFlags {
   faults?: string;
   files?: string;
   as?: (typeof PERSONALITIES)[number];
+  tables?: PersonalityName;
+  into?: string;
+  schema?: string;
 }
 
 function positiveInteger(value: string, flag: string, allowZero = false): number {
@@ -50,8 +59,20 @@ export function registerSandboxCommand(program: Command): void {
         PERSONALITIES,
       ),
     )
+    .addOption(
+      new Option(
+        '--tables <personality>',
+        "write the sandbox's data as this ERP's tables into --into, print the sql connector for them, and exit",
+      ).choices(PERSONALITY_NAMES),
+    )
+    .option('--into <url>', 'with --tables: postgres://…, mysql://…, mariadb://… or sqlite:<file>')
+    .option('--schema <name>', 'with --tables: the PostgreSQL schema or MySQL database to create them in')
     .action(
       action(async (flags: SandboxFlags) => {
+        if (flags.tables !== undefined || flags.into !== undefined) {
+          await materialiseTables(flags);
+          return;
+        }
         const sandbox = await startSandbox({
           port: positiveInteger(flags.port, '--port', true),
           dataDir: flags.data,
@@ -88,4 +109,43 @@ export function registerSandboxCommand(program: Command): void {
         await sandbox.close();
       }),
     );
+}
+
+/**
+ * `sandbox --tables <personality> --into <url>`: seeds (or reuses) the sandbox's data, writes it as
+ * that ERP's tables and prints the `sql` connector and profile to read them with. The printed
+ * connector names the target URL as given; put its password in an environment variable.
+ */
+async function materialiseTables(flags: SandboxFlags): Promise<void> {
+  if (flags.tables === undefined || flags.into === undefined) {
+    throw new CommandFailed(
+      '--tables and --into go together: which ERP layout, and which database',
+      EXIT.config,
+    );
+  }
+  let target: ReturnType<typeof targetFromUrl>;
+  try {
+    target = targetFromUrl(flags.into, flags.schema);
+  } catch (error) {
+    throw new CommandFailed(error instanceof Error ? error.message : String(error), EXIT.config);
+  }
+  // Seed the data folder exactly as the running sandbox would, then close it again.
+  const sandbox = await startSandbox({
+    port: 0,
+    dataDir: flags.data,
+    seed: positiveInteger(flags.seed, '--seed', true),
+    orders: positiveInteger(flags.orders, '--orders'),
+    history: positiveInteger(flags.history, '--history'),
+    ...(flags.today ? { today: flags.today } : {}),
+    reset: flags.reset ?? false,
+    logRequests: false,
+  });
+  const dbPath = sandbox.dbPath;
+  await sandbox.close();
+  const result = await materialise({ personality: flags.tables, source: { sandboxDbPath: dbPath }, target });
+  process.stdout.write(
+    `${result.tables.map((table) => `${table.name}: ${table.rows} rows`).join('\n')}\n` +
+      `read them with profile ${result.profile} and this connector (filters: open ${JSON.stringify(result.filters.open)}, ` +
+      `closed ${JSON.stringify(result.filters.closed)}):\n${JSON.stringify({ ...result.connector, connection: '<see --into>' }, null, 2)}\n`,
+  );
 }

@@ -29,3 +29,27 @@ describe('erpbridge formats parse', () => {
     expect(wrong.code).toBe(2);
   });
 });
+
+describe('erpbridge sandbox --tables', () => {
+  it('writes the sandbox data as SAP tables into a SQLite file and names the profile to read them', async () => {
+    const dir = tempDir('cli-tables');
+    const result = await runCli([
+      'sandbox',
+      '--data',
+      dir,
+      '--orders',
+      '40',
+      '--history',
+      '80',
+      '--tables',
+      'sap-ecc',
+      '--into',
+      `sqlite:${join(dir, 'sap.sqlite')}`,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^EKKO: 120 rows$/m);
+    expect(result.stdout).toContain('profile sap-ecc-tables');
+    const lonely = await runCli(['sandbox', '--data', dir, '--tables', 'sap-ecc']);
+    expect(lonely.code).toBe(2);
+  });
+});
