@@ -68,6 +68,18 @@ for (const transport of ['local', 'sftp'] as const) {
           files: 'po-*.csv',
           keyField: 'po_number',
           versionField: 'updated_at',
+          // The export has a row per order line: without line columns they would be the same key twice.
+          lines: {
+            columns: {
+              line_no: 'line_no',
+              item_no: 'item_no',
+              line_description: 'description',
+              quantity: 'quantity',
+              uom: 'uom',
+              unit_price: 'unit_price',
+              line_need_by: 'need_by',
+            },
+          },
           write: {
             columns: ['priority'],
             versionColumn: 'expected_updated_at',
