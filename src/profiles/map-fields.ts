@@ -64,3 +64,21 @@ export function validateCanonical<Schema extends z.ZodType>(
     field: issue?.path.join('.') ?? '',
   });
 }
+
+/**
+ * The `lines` of a record whose line rows a connector gathered (the `sql` connector's `children`):
+ * a list of row objects, or a validation error naming the record and `rowName` (e.g. `EKPO`).
+ */
+export function lineRows(
+  record: { key: string; data: Record<string, unknown> },
+  entity: string,
+  rowName: string,
+): Record<string, unknown>[] {
+  const lines = record.data.lines ?? [];
+  if (Array.isArray(lines) && lines.every((line) => typeof line === 'object' && line !== null)) return lines;
+  throw new ErpError('validation', `lines is not a list of ${rowName} rows`, {
+    entity,
+    key: record.key,
+    field: 'lines',
+  });
+}

@@ -9,7 +9,7 @@ import {
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -77,14 +77,7 @@ export const oracleEbsTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> =
 
   toCanonical(record) {
     const { data } = record;
-    const rows = data.lines ?? [];
-    if (!Array.isArray(rows) || !rows.every((line) => typeof line === 'object' && line !== null)) {
-      throw new ErpError('validation', 'lines is not a list of PO_LINES_ALL rows', {
-        entity: ENTITY,
-        key: record.key,
-        field: 'lines',
-      });
-    }
+    const rows = lineRows(record, ENTITY, 'PO_LINES_ALL');
     const reader = new FieldReader(ENTITY, record.key);
     let order: PurchaseOrder;
     try {

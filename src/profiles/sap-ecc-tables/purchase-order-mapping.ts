@@ -9,7 +9,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -46,16 +46,6 @@ function parseChangeTime(value: unknown): string | null {
   return `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`;
 }
 
-function linesOf(data: Record<string, unknown>, key: string): Record<string, unknown>[] {
-  const lines = data.lines ?? [];
-  if (Array.isArray(lines) && lines.every((line) => typeof line === 'object' && line !== null)) return lines;
-  throw new ErpError('validation', 'lines is not a list of EKPO rows', {
-    entity: ENTITY,
-    key,
-    field: 'lines',
-  });
-}
-
 function parseLine(reader: FieldReader, line: Record<string, unknown>, index: number): PurchaseOrderLine {
   const meins = reader.read(line, 'MEINS', trimPadded, index);
   const priceUnit = reader.read(line, 'PEINH', readDecimal, index);
@@ -83,7 +73,7 @@ export const sapEccTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
 
   toCanonical(record) {
     const { data } = record;
-    const rows = linesOf(data, record.key);
+    const rows = lineRows(record, ENTITY, 'EKPO');
     const reader = new FieldReader(ENTITY, record.key);
     let order: PurchaseOrder;
     try {
