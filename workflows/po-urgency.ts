@@ -1,6 +1,7 @@
 import { poUrgencyTask, type UrgencyInput } from '../src/ai/tasks/po-urgency.ts';
 import type { Priority } from '../src/canonical/priority.ts';
 import type { WorkflowConfig } from '../src/config/schema.ts';
+import { purchaseOrderEntity } from '../src/engine/entities.ts';
 import { defineWorkflow, type WorkflowDefinition } from '../src/engine/workflow.ts';
 import { profiles } from '../src/profiles/index.ts';
 
@@ -19,6 +20,7 @@ export function poUrgencyWorkflow(
     description: config.description ?? 'Rank open purchase orders by urgency and write the priority back',
     connector: config.connector,
     profile: profiles[config.profile],
+    entity: purchaseOrderEntity,
     source: config.source,
     history: config.history,
     task: poUrgencyTask,

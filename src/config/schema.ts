@@ -3,6 +3,10 @@ import { PRIORITIES } from '../canonical/priority.ts';
 import { PolicyConfig } from '../engine/policy.ts';
 import { TriggersConfig } from '../triggers/schedule-config.ts';
 
+/** The workflow kinds erpbridge ships; `workflows/index.ts` maps each to its factory. */
+export const WORKFLOW_TASKS = ['po-urgency', 'gl-coding', 'invoice-match', 'price-anomalies'] as const;
+export type WorkflowTask = (typeof WORKFLOW_TASKS)[number];
+
 /** Where runs, changes, the audit log and models live. Embedded default: one SQLite file. */
 export const StoreConfig = z
   .strictObject({
@@ -51,8 +55,14 @@ export const WorkflowConfig = z.strictObject({
       'sap-ecc',
     ])
     .default('sandbox'),
-  /** The AI task; `po-urgency` classifies purchase orders as urgent / high / normal / low. */
-  task: z.enum(['po-urgency']).default('po-urgency'),
+  /**
+   * What the workflow does (`workflows/index.ts` builds each): `po-urgency` classifies purchase
+   * orders as urgent / high / normal / low; `gl-coding` codes expense lines to GL accounts;
+   * `invoice-match` matches invoices to orders and receipts; `price-anomalies` flags unit prices.
+   */
+  task: z.enum(WORKFLOW_TASKS).default('po-urgency'),
+  /** Settings of the task's own, checked by its workflow (errors name `options.<key>`). */
+  options: z.record(z.string(), z.unknown()).default({}),
   /** Which records to read (vendor filter values). */
   source: z
     .strictObject({

@@ -1,10 +1,10 @@
-import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Connection } from '../connectors/contract.ts';
 import { describeError, type ErpError, isErpError } from '../errors/index.ts';
 import type { EntityMapping } from '../profiles/contract.ts';
 import type { LedgerEntry, Store } from '../store/contract.ts';
 import type { Change, ChangeState, FieldValues } from './change.ts';
 import { sameValues } from './plan.ts';
+import type { CanonicalRecord } from './workflow.ts';
 
 /** What became of one change in apply. */
 export interface ApplyOutcome {
@@ -22,7 +22,7 @@ export interface ApplyOutcome {
 
 export interface ApplyTarget {
   connection: Connection;
-  mapping: EntityMapping<PurchaseOrder>;
+  mapping: EntityMapping<CanonicalRecord>;
   store: Store;
   /**
    * How often a write whose outcome is unknown (timeout, reset, 5xx, 429) is tried in all, each
@@ -168,9 +168,9 @@ async function readFields(
 ): Promise<{ values: FieldValues; version: string | null } | null> {
   const record = await target.connection.get(entity, key);
   if (record === null) return null;
-  const order: Record<string, unknown> = target.mapping.toCanonical(record);
+  const canonical = target.mapping.toCanonical(record) as unknown as Record<string, unknown>;
   const values: FieldValues = {};
-  for (const field of Object.keys(change.after)) values[field] = order[field] ?? null;
+  for (const field of Object.keys(change.after)) values[field] = canonical[field] ?? null;
   return { values, version: record.version };
 }
 

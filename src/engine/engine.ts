@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import type { AuditInput, AuditLog } from '../audit/index.ts';
-import { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Connection } from '../connectors/contract.ts';
 import { describeError } from '../errors/index.ts';
 import type { ConnectorFigures } from '../resilience/index.ts';
@@ -13,14 +12,15 @@ import { loadHistoryExamples } from './history.ts';
 import { idempotencyKey, newRunId } from './ids.ts';
 import { decideBatch } from './plan.ts';
 import { approvalStep } from './policy.ts';
+import { referenceReader } from './reference.ts';
 import { type ConnectorSummary, emptyStats, type Item, type Run, type RunStats } from './run.ts';
 import { loadSuppliers } from './suppliers.ts';
 import { createLocalQueue, type WorkQueue } from './work-queue.ts';
-import type { WorkflowContext, WorkflowDefinition } from './workflow.ts';
+import type { AnyWorkflow, WorkflowContext } from './workflow.ts';
 
 /** A provider that may need to get ready for a task first (the embedded one trains on history). */
 export interface PreparedProvider extends ClassifyProvider {
-  prepare?(task: WorkflowDefinition['task']): Promise<ModelInfo>;
+  prepare?(task: AnyWorkflow['task']): Promise<ModelInfo>;
 }
 
 /** Which model answers a workflow, whether it was just trained, and how it scored on validation. */
@@ -42,10 +42,7 @@ export interface EngineDependencies {
   /** Opens (or reuses) the named connector's connection; with `figures`, its traffic is reported per run. */
   connect(connectorName: string): Promise<Connection & { figures?: () => ConnectorFigures }>;
   /** The AI provider for a workflow; `history` yields labeled examples for models that learn. */
-  provider(
-    workflow: WorkflowDefinition,
-    history: () => Promise<Example<unknown, string>[]>,
-  ): PreparedProvider;
+  provider(workflow: AnyWorkflow, history: () => Promise<Example<unknown, string>[]>): PreparedProvider;
   /** Where apply jobs go; default: run them in this process, one batch at a time. */
   queue?: WorkQueue;
   now?: () => Date;
@@ -125,7 +122,7 @@ export class Engine {
   readonly #now: () => Date;
   readonly #queue: WorkQueue;
   /** Workflows this process has applied for, by name: apply jobs name theirs. */
-  readonly #workflows = new Map<string, WorkflowDefinition>();
+  readonly #workflows = new Map<string, AnyWorkflow>();
   /** Progress of the applies this process is waiting on, by run. */
   readonly #tallies = new Map<string, { done: number; wrote: number; total: number }>();
 
@@ -140,7 +137,7 @@ export class Engine {
    * Runs a workflow. An unfinished run of the same workflow and mode (killed while planning or
    * applying) is resumed instead of starting over, so running the same command again is safe.
    */
-  async run(workflow: WorkflowDefinition, options: RunOptions): Promise<RunReport> {
+  async run(workflow: AnyWorkflow, options: RunOptions): Promise<RunReport> {
     const { store } = this.#deps;
     let run = await this.#unfinishedRun(workflow.name, options.dryRun);
     if (run) {
@@ -172,7 +169,7 @@ export class Engine {
    * the policy does not approve wait for a person, as in any run.
    */
   async runRecords(
-    workflow: WorkflowDefinition,
+    workflow: AnyWorkflow,
     keys: readonly string[],
     options: { requestedBy: string | null; asOf?: string },
   ): Promise<RunReport> {
@@ -209,7 +206,7 @@ export class Engine {
   }
 
   /** Applies the approved changes of a planned run (e.g. after a person approved them). */
-  async apply(workflow: WorkflowDefinition, runId: string): Promise<RunReport> {
+  async apply(workflow: AnyWorkflow, runId: string): Promise<RunReport> {
     const run = await this.#requireRun(runId);
     if (run.policy === 'shadow') {
       throw new Error(
@@ -229,7 +226,7 @@ export class Engine {
    * this counts as one of the two approvals. Returns how many changes became approved.
    */
   async approve(
-    workflow: WorkflowDefinition,
+    workflow: AnyWorkflow,
     runId: string,
     selection: ChangeSelection,
     by: string,
@@ -239,7 +236,7 @@ export class Engine {
 
   /** Rejects pending changes; they are never applied. */
   async reject(
-    workflow: WorkflowDefinition,
+    workflow: AnyWorkflow,
     runId: string,
     selection: ChangeSelection,
     by: string,
@@ -252,11 +249,7 @@ export class Engine {
    * (with the reason) when the rules do not allow it. An edit gets a new idempotency key: it is a
    * different write. Returns the change as it is now.
    */
-  async decideChange(
-    workflow: WorkflowDefinition,
-    changeId: string,
-    decision: ChangeDecision,
-  ): Promise<Change> {
+  async decideChange(workflow: AnyWorkflow, changeId: string, decision: ChangeDecision): Promise<Change> {
     const { store, audit } = this.#deps;
     const change = await store.getChange(changeId);
     if (!change) throw new EngineRefused('not_found', `no change ${changeId}`);
@@ -326,7 +319,7 @@ export class Engine {
    * (a record someone changed since becomes a conflict and keeps their value). Returns the
    * revert run, itself revertible.
    */
-  async revert(workflow: WorkflowDefinition, runId: string, by: string): Promise<RunReport> {
+  async revert(workflow: AnyWorkflow, runId: string, by: string): Promise<RunReport> {
     const { store } = this.#deps;
     const original = await this.#requireRun(runId);
     const now = this.#now().toISOString();
@@ -375,7 +368,7 @@ export class Engine {
    * Returns the replay run; the dead letters it covered are marked replayed by it.
    */
   async retry(
-    workflow: WorkflowDefinition,
+    workflow: AnyWorkflow,
     runId: string,
     deadLetterIds?: readonly string[],
     requestedBy: string | null = null,
@@ -446,14 +439,20 @@ export class Engine {
    * Gets a workflow's AI ready: loads its cached model or trains one on the ERP's history.
    * Runs do this on their own; call it to train ahead (the benchmark does).
    */
-  async prepare(workflow: WorkflowDefinition): Promise<ModelInfo | null> {
+  async prepare(workflow: AnyWorkflow): Promise<ModelInfo | null> {
     const { model } = await this.#prepare(workflow, this.#now().toISOString().slice(0, 10));
     return model;
   }
 
-  async #prepare(workflow: WorkflowDefinition, asOf: string) {
+  async #prepare(workflow: AnyWorkflow, asOf: string) {
     const connection = await this.#deps.connect(workflow.connector);
-    const context: WorkflowContext = { asOf, suppliers: await loadSuppliers(connection, workflow.profile) };
+    const suppliers = await loadSuppliers(connection, workflow.profile);
+    const context: WorkflowContext = { asOf, suppliers };
+    if (workflow.reference) {
+      context.reference = await workflow.reference(
+        referenceReader(connection, workflow.profile, suppliers, asOf),
+      );
+    }
     const provider = this.#deps.provider(workflow, async () => {
       const { examples } = await loadHistoryExamples(workflow, connection, context);
       return examples;
@@ -463,7 +462,7 @@ export class Engine {
     return { connection, context, provider, model };
   }
 
-  async #plan(workflow: WorkflowDefinition, run: Run): Promise<Run> {
+  async #plan(workflow: AnyWorkflow, run: Run): Promise<Run> {
     const { store, audit } = this.#deps;
     const asOf =
       typeof run.params.asOf === 'string' ? run.params.asOf : this.#now().toISOString().slice(0, 10);
@@ -482,9 +481,10 @@ export class Engine {
       stats.watermark = { from: stored?.value ?? null, reached: stored?.value ?? null };
     }
     const changedSince = stats.watermark?.from ?? undefined;
+    const mapping = workflow.entity.mapping(workflow.profile);
     const pages = keys
-      ? extractByKeys(connection, workflow.profile.purchaseOrder, keys, workflow.batchSize)
-      : extractMapped(connection, workflow.profile.purchaseOrder, {
+      ? extractByKeys(connection, mapping, keys, workflow.batchSize)
+      : extractMapped(connection, mapping, {
           filter: workflow.source.filter,
           pageSize: workflow.batchSize,
           ...(changedSince ? { changedSince } : {}),
@@ -499,7 +499,9 @@ export class Engine {
       const orders = page.records.filter((order) => !known.has(order.id));
       const rejects = page.rejects.filter((reject) => !known.has(reject.recordId));
       const inputs = orders.map((order) => workflow.toInput(order, context));
-      const results = await provider.classify(workflow.task, inputs);
+      const results = workflow.answer
+        ? await workflow.answer(inputs, { provider, context })
+        : await provider.classify(workflow.task, inputs);
       const decided = decideBatch(
         workflow,
         { id: run.id, approvedSoFar, requestedBy: run.requestedBy },
@@ -558,7 +560,7 @@ export class Engine {
    * Applies a run's approved changes: pages of them go to the work queue as apply jobs (in this
    * process by default; to workers when the queue is distributed) and this waits until all are done.
    */
-  async #applyApproved(workflow: WorkflowDefinition, run: Run): Promise<number> {
+  async #applyApproved(workflow: AnyWorkflow, run: Run): Promise<number> {
     const { store } = this.#deps;
     await this.#checkNotCancelled(run.id);
     await store.updateRun(run.id, { state: 'applying' });
@@ -601,7 +603,7 @@ export class Engine {
     );
     const connection = await this.#deps.connect(workflow.connector);
     const outcomes = await applyBatch(
-      { connection, mapping: workflow.profile.purchaseOrder, store },
+      { connection, mapping: workflow.entity.mapping(workflow.profile), store },
       batch,
       workflow.applyConcurrency,
     );
@@ -628,7 +630,7 @@ export class Engine {
         id: `${job.runId}:apply:${outcome.change.recordId}`,
         runId: job.runId,
         recordId: outcome.change.recordId,
-        vendorKey: workflow.profile.purchaseOrder.toVendorKey(outcome.change.recordId),
+        vendorKey: workflow.entity.mapping(workflow.profile).toVendorKey(outcome.change.recordId),
         stage: 'apply' as const,
         errorKind: outcome.errorKind ?? 'unknown',
         message: outcome.detail,
@@ -660,7 +662,7 @@ export class Engine {
   }
 
   /** Settles a run's state and figures: `completed` once applied with nothing left waiting, else `planned`. */
-  async #finish(workflow: WorkflowDefinition, run: Run, wrote: number, applied: boolean): Promise<RunReport> {
+  async #finish(workflow: AnyWorkflow, run: Run, wrote: number, applied: boolean): Promise<RunReport> {
     const { store, audit } = this.#deps;
     const connection = await this.#deps.connect(workflow.connector);
     const connectors = connection.figures
@@ -696,7 +698,7 @@ export class Engine {
   }
 
   async #decide(
-    workflow: WorkflowDefinition,
+    workflow: AnyWorkflow,
     runId: string,
     selection: ChangeSelection,
     by: string,
@@ -807,9 +809,9 @@ export class Engine {
  * An edit's values, checked: only fields the change already writes, each valid for the canonical
  * purchase order (a priority must be one of the four). Returns the full new `after`.
  */
-function checkEdit(workflow: WorkflowDefinition, change: Change, edit: FieldValues): FieldValues {
+function checkEdit(workflow: AnyWorkflow, change: Change, edit: FieldValues): FieldValues {
   const after: FieldValues = { ...change.after };
-  const shape: Record<string, z.ZodType> = PurchaseOrder.shape;
+  const shape: Record<string, z.ZodType> = workflow.entity.schema.shape;
   for (const [field, value] of Object.entries(edit)) {
     if (!(field in change.after) || !workflow.fields.some((declared) => declared === field)) {
       throw new EngineRefused(

@@ -1,11 +1,10 @@
 import type { ClassifyTask } from '../ai/contract.ts';
 import { trainClassifier } from '../ai/embedded/classifier.ts';
 import { type ClassificationReport, evaluateClassifications } from '../ai/eval/metrics.ts';
-import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Connection } from '../connectors/contract.ts';
 import { extractMapped } from './extract.ts';
 import { loadSuppliers } from './suppliers.ts';
-import type { WorkflowContext, WorkflowDefinition } from './workflow.ts';
+import type { CanonicalRecord, WorkflowContext, WorkflowDefinition, WorkflowEntity } from './workflow.ts';
 
 export interface EvaluationResult {
   /** How the labeled history was split: train on the older orders, test on the newest. */
@@ -23,8 +22,8 @@ export interface EvaluationResult {
  * history and tests on the newest `holdout` share, which the model never sees — the way it will
  * meet orders after it was trained.
  */
-export async function evaluateWorkflow<Input, Label extends string>(
-  workflow: WorkflowDefinition<Input, Label>,
+export async function evaluateWorkflow<Input, Label extends string, R extends CanonicalRecord>(
+  workflow: WorkflowDefinition<Input, Label, R>,
   connection: Connection,
   options: { holdout?: number } = {},
 ): Promise<EvaluationResult> {
@@ -34,16 +33,17 @@ export async function evaluateWorkflow<Input, Label extends string>(
     asOf: new Date().toISOString().slice(0, 10),
     suppliers: await loadSuppliers(connection, workflow.profile),
   };
-  const history: PurchaseOrder[] = [];
+  const history: R[] = [];
   let unreadable = 0;
-  for await (const page of extractMapped(connection, workflow.profile.purchaseOrder, {
+  for await (const page of extractMapped(connection, workflow.entity.mapping(workflow.profile), {
     filter: workflow.history.filter,
     pageSize: 1000,
   })) {
     unreadable += page.rejects.length;
     history.push(...page.records);
   }
-  history.sort((a, b) => a.orderDate.localeCompare(b.orderDate) || a.id.localeCompare(b.id));
+  const dateOf = workflow.entity.date ?? (() => '');
+  history.sort((a, b) => dateOf(a).localeCompare(dateOf(b)) || a.id.localeCompare(b.id));
   const labeled = history.flatMap((order) => {
     const example = workflow.toExample(order, context);
     return example ? [{ order, example }] : [];
@@ -67,9 +67,16 @@ export async function evaluateWorkflow<Input, Label extends string>(
   return {
     trainExamples: train.length,
     testExamples: test.length,
-    trainedUntil: train.at(-1)?.order.orderDate ?? null,
-    testFrom: test[0]?.order.orderDate ?? null,
+    trainedUntil: dateOrNull(workflow.entity, train.at(-1)?.order),
+    testFrom: dateOrNull(workflow.entity, test[0]?.order),
     report,
     unreadable,
   };
+}
+
+function dateOrNull<R extends CanonicalRecord>(
+  entity: WorkflowEntity<R>,
+  record: R | undefined,
+): string | null {
+  return record && entity.date ? entity.date(record) : null;
 }

@@ -1,10 +1,9 @@
 import type { Classification } from '../ai/contract.ts';
-import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Change, FieldValues } from './change.ts';
 import { idempotencyKey } from './ids.ts';
 import { initialChangeState } from './policy.ts';
 import type { Item } from './run.ts';
-import type { WorkflowContext, WorkflowDefinition } from './workflow.ts';
+import type { CanonicalRecord, WorkflowContext, WorkflowDefinition } from './workflow.ts';
 
 /** The decided form of one batch: every record's item, and the changes planned for some. */
 export interface DecidedBatch {
@@ -16,10 +15,10 @@ export interface DecidedBatch {
  * Decides one batch: pure given the AI's answers. A change is planned only where the workflow
  * proposes one and it differs from the record as read; its first state comes from the policy.
  */
-export function decideBatch<Input, Label extends string>(
-  workflow: WorkflowDefinition<Input, Label>,
+export function decideBatch<Input, Label extends string, R extends CanonicalRecord>(
+  workflow: WorkflowDefinition<Input, Label, R>,
   run: { id: string; approvedSoFar: number; requestedBy: string | null },
-  orders: readonly PurchaseOrder[],
+  orders: readonly R[],
   inputs: readonly Input[],
   results: readonly Classification<Label>[],
   context: WorkflowContext,
@@ -51,22 +50,23 @@ export function decideBatch<Input, Label extends string>(
         throw new Error(`workflow ${workflow.name} proposed a change to ${field}, which it does not declare`);
       }
     }
-    const state = initialChangeState(workflow.policy, result.confidence, approved, order.totalAmount);
+    const amount = workflow.entity.amount?.(order) ?? null;
+    const state = initialChangeState(workflow.policy, result.confidence, approved, amount);
     if (state === 'approved') approved++;
     changes.push({
       id: `${run.id}:${order.id}`,
       runId: run.id,
-      entity: 'purchaseOrder',
+      entity: workflow.entity.name,
       recordId: order.id,
       before,
       after: proposal.after,
-      amount: order.totalAmount,
-      currency: order.currency,
+      amount,
+      currency: currencyOf(order),
       version: order.version,
       reason: proposal.reason,
       confidence: result.confidence,
       explanation: result.explanation,
-      idempotencyKey: idempotencyKey(run.id, 'purchaseOrder', order.id, order.version, proposal.after),
+      idempotencyKey: idempotencyKey(run.id, workflow.entity.name, order.id, order.version, proposal.after),
       state,
       revertOf: null,
       requestedBy: run.requestedBy,
@@ -81,9 +81,14 @@ export function decideBatch<Input, Label extends string>(
   return { items, changes };
 }
 
-function pick(order: PurchaseOrder, fields: string[]): FieldValues {
+function currencyOf(record: CanonicalRecord): string | null {
+  const currency = (record as { currency?: unknown }).currency;
+  return typeof currency === 'string' ? currency : null;
+}
+
+function pick(order: CanonicalRecord, fields: string[]): FieldValues {
   const values: FieldValues = {};
-  const record: Record<string, unknown> = order;
+  const record = order as unknown as Record<string, unknown>;
   for (const field of fields) values[field] = record[field] ?? null;
   return values;
 }

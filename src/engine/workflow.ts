@@ -1,7 +1,8 @@
-import type { Classification, ClassifyTask, Example } from '../ai/contract.ts';
+import type { z } from 'zod';
+import type { Classification, ClassifyProvider, ClassifyTask, Example } from '../ai/contract.ts';
 import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Supplier } from '../canonical/supplier.ts';
-import type { Profile } from '../profiles/contract.ts';
+import type { EntityMapping, Profile } from '../profiles/contract.ts';
 import type { FieldValues } from './change.ts';
 import type { PolicyConfig } from './policy.ts';
 
@@ -10,6 +11,41 @@ export interface WorkflowContext {
   /** The date decisions are made as of (YYYY-MM-DD); stored with the run so a resume decides alike. */
   asOf: string;
   suppliers: ReadonlyMap<string, Supplier>;
+  /** What the workflow's `reference` loaded when the run started (undefined without one). */
+  reference?: unknown;
+}
+
+/** Every canonical record a workflow decides on has an id and the ERP's concurrency token. */
+export interface CanonicalRecord {
+  id: string;
+  version: string | null;
+}
+
+/**
+ * The canonical entity a workflow reads and writes: how to reach it through a profile, and the
+ * schema an edited value must pass. `purchaseOrderEntity` (entities.ts) is the one po-urgency uses.
+ */
+export interface WorkflowEntity<R extends CanonicalRecord> {
+  /** Canonical name, stored as `Change.entity` (e.g. `purchaseOrder`, `invoice`). */
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a zod object of any shape; fields are checked by name
+  schema: z.ZodObject<any>;
+  /** The profile's mapping for this entity; throws naming the profile when it has none. */
+  mapping(profile: Profile): EntityMapping<R>;
+  /** The money a change on this record is about, for four-eyes limits; null when none. */
+  amount?(record: R): number | null;
+  /** The record's business date (YYYY-MM-DD), for splitting history by time in evaluation. */
+  date?(record: R): string;
+}
+
+/** Reads canonical records of any entity the profile maps, through the workflow's connection. */
+export interface ReferenceReader {
+  records<T extends CanonicalRecord>(
+    entity: WorkflowEntity<T>,
+    filter?: Record<string, string | number | boolean>,
+  ): Promise<T[]>;
+  suppliers: ReadonlyMap<string, Supplier>;
+  asOf: string;
 }
 
 /** A write a workflow wants: the canonical fields to set, and why. */
@@ -23,32 +59,51 @@ export interface ProposedChange {
  * The engine does the rest (persisting, policy, approval, apply, audit), identically for YAML and
  * TypeScript workflows.
  */
-export interface WorkflowDefinition<Input = unknown, Label extends string = string> {
+export interface WorkflowDefinition<
+  Input = unknown,
+  Label extends string = string,
+  R extends CanonicalRecord = PurchaseOrder,
+> {
   name: string;
   description: string;
   /** Name of the connector (under `connectors:` in erpbridge.yaml) to read and write through. */
   connector: string;
   profile: Profile;
+  /** The entity it decides on; purchase orders for po-urgency. */
+  entity: WorkflowEntity<R>;
   /** Vendor filter for the records to decide on, e.g. `{ status: 'open' }`. */
   source: { filter: Record<string, string | number | boolean>; incremental?: boolean };
   /** Vendor filter for labeled history the embedded model learns from. */
   history: { filter: Record<string, string | number | boolean> };
   task: ClassifyTask<Input, Label>;
-  toInput(order: PurchaseOrder, context: WorkflowContext): Input;
+  /**
+   * Reference data read once when a run starts (open orders and goods receipts to match invoices
+   * against, master data); handed to `toInput` and `decide` as `context.reference`.
+   */
+  reference?: (read: ReferenceReader) => Promise<unknown>;
+  /**
+   * Answers a batch itself (rules, matching, extraction) instead of the engine asking the
+   * configured provider to classify with `task`. Same count and order as `inputs`.
+   */
+  answer?: (
+    inputs: readonly Input[],
+    ai: { provider: ClassifyProvider; context: WorkflowContext },
+  ) => Promise<Classification<Label>[]>;
+  toInput(record: R, context: WorkflowContext): Input;
   /** A labeled example from a historic record, or null when it teaches nothing. */
-  toExample(order: PurchaseOrder, context: WorkflowContext): Example<Input, Label> | null;
+  toExample(record: R, context: WorkflowContext): Example<Input, Label> | null;
   /** The change to propose for this record given the AI's answer, or null for none. */
-  decide(
-    order: PurchaseOrder,
-    result: Classification<Label>,
-    context: WorkflowContext,
-  ): ProposedChange | null;
+  decide(record: R, result: Classification<Label>, context: WorkflowContext): ProposedChange | null;
   /** The canonical fields `decide` may change; `before` is taken from these. */
-  fields: readonly (keyof PurchaseOrder)[];
+  fields: readonly (keyof R & string)[];
   policy: PolicyConfig;
   batchSize: number;
   applyConcurrency: number;
 }
+
+/** A workflow of any input, labels and entity, as the engine and the runtime hold them. */
+// biome-ignore lint/suspicious/noExplicitAny: the engine is generic over every workflow's own types
+export type AnyWorkflow = WorkflowDefinition<any, any, any>;
 
 /**
  * Declares a workflow in TypeScript. Validates what can be validated before any I/O.
@@ -56,9 +111,9 @@ export interface WorkflowDefinition<Input = unknown, Label extends string = stri
  * @example
  * export default defineWorkflow({ name: 'po-urgency', task: poUrgencyTask, decide: (order, r) => ... })
  */
-export function defineWorkflow<Input, Label extends string>(
-  definition: WorkflowDefinition<Input, Label>,
-): WorkflowDefinition<Input, Label> {
+export function defineWorkflow<Input, Label extends string, R extends CanonicalRecord = PurchaseOrder>(
+  definition: WorkflowDefinition<Input, Label, R>,
+): WorkflowDefinition<Input, Label, R> {
   if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) {
     throw new Error(`workflow name "${definition.name}" must be lower-case letters, digits and dashes`);
   }

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { poUrgencyWorkflow } from '../../workflows/po-urgency.ts';
+import { workflowFactories } from '../../workflows/index.ts';
 import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import { createEmbeddedProvider } from '../ai/embedded/provider.ts';
 import { createLlmProvider, llmConfigSchema } from '../ai/providers/llm-provider.ts';
@@ -7,7 +7,7 @@ import { AuditLog } from '../audit/index.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { connectConnector, connectorConfigCheck } from '../connectors/registry.ts';
 import { Engine, type PreparedProvider, type ProgressEvent } from '../engine/engine.ts';
-import type { WorkflowDefinition } from '../engine/workflow.ts';
+import type { AnyWorkflow } from '../engine/workflow.ts';
 import { ConfigError, type ErpError, isErpError } from '../errors/index.ts';
 import type { ResilienceEvent, ResilientConnection } from '../resilience/index.ts';
 import type { Store } from '../store/contract.ts';
@@ -19,7 +19,7 @@ export interface CliContext {
   store: Store;
   audit: AuditLog;
   engine: Engine;
-  workflow(name: string): WorkflowDefinition;
+  workflow(name: string): AnyWorkflow;
   connect(name: string): Promise<ResilientConnection>;
   close(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     }
     return connection;
   };
-  const workflow = (name: string): WorkflowDefinition => {
+  const workflow = (name: string): AnyWorkflow => {
     const config = loaded.config.workflows[name];
     if (!config) {
       const known = Object.keys(loaded.config.workflows).join(', ') || 'none';
@@ -78,10 +78,16 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
         key: 'workflows',
       });
     }
-    // Only one task kind exists today; the config schema keeps the choice closed until more do.
-    return poUrgencyWorkflow(name, config);
+    const factory = workflowFactories[config.task];
+    if (!factory) {
+      throw new ConfigError(`workflow "${name}": task ${config.task} is not available in this build`, {
+        file: loaded.file,
+        key: `workflows.${name}.task`,
+      });
+    }
+    return factory(name, config);
   };
-  const provider = (_workflow: WorkflowDefinition, history: () => Promise<Example<unknown, string>[]>) =>
+  const provider = (_workflow: AnyWorkflow, history: () => Promise<Example<unknown, string>[]>) =>
     observed(makeProvider(loaded, store, history), options.onAiCall);
   const engine = new Engine({
     store,

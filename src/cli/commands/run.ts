@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Connection } from '../../connectors/contract.ts';
 import { CHANGE_STATES, type Change, type ChangeState } from '../../engine/change.ts';
-import type { WorkflowDefinition } from '../../engine/workflow.ts';
+import type { AnyWorkflow } from '../../engine/workflow.ts';
 import { action } from '../exit.ts';
 import { renderChanges, renderRunSummary, renderRuns } from '../render.ts';
 import { withContext } from '../with-context.ts';
@@ -159,7 +159,7 @@ function parseState(state: string): ChangeState {
 /** Each change as the request its connector would send: the same canonical change, in the ERP's protocol. */
 function renderWire(
   changes: readonly Change[],
-  definition: WorkflowDefinition,
+  definition: AnyWorkflow,
   connection: Pick<Connection, 'describeWrite'>,
 ): string {
   const mapping = definition.profile.purchaseOrder;
