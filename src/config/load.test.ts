@@ -55,7 +55,7 @@ describe('loadConfig', () => {
       fourEyesAbove: null,
     });
     expect(workflow?.write.labels).toEqual(['urgent']);
-    expect(config.store.path).toBe(join(file, '..', 'state/erpbridge.sqlite'));
+    expect(config.store).toEqual({ kind: 'sqlite', path: join(file, '..', 'state/erpbridge.sqlite') });
     expect(secrets).toEqual(['tok-123456']);
   });
 

@@ -75,7 +75,8 @@ export function parseConfig(
   }
   const dir = dirname(resolve(file));
   const config = parsed.data;
-  if (!isAbsolute(config.store.path)) config.store.path = resolve(dir, config.store.path);
+  if (config.store.kind === 'sqlite' && !isAbsolute(config.store.path))
+    config.store.path = resolve(dir, config.store.path);
   return { config, file, dir, secrets: resolved.secrets, rawConnectors };
 }
 

@@ -13,21 +13,31 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  createRun(run: Run): Promise<void>;
+  /** Creates a run; `jobs` go to the outbox in the same transaction (see {@link OutboxJob}). */
+  createRun(run: Run, jobs?: OutboxJob[]): Promise<void>;
   getRun(id: string): Promise<Run | undefined>;
   /** Newest first. */
   listRuns(options?: { limit?: number; workflow?: string; states?: RunState[] }): Promise<Run[]>;
-  /** Sets the given fields (undefined leaves one, null clears `error`) and `updatedAt`; an unknown id throws. */
-  updateRun(id: string, patch: { state?: RunState; stats?: RunStats; error?: string | null }): Promise<void>;
+  /**
+   * Sets the given fields (undefined leaves one, null clears `error`) and `updatedAt`; an unknown id
+   * throws. With `ifState`, only a run in one of those states is updated (a compare-and-set: of two
+   * processes finishing one run, one wins). True when the run was updated.
+   */
+  updateRun(
+    id: string,
+    patch: { state?: RunState; stats?: RunStats; error?: string | null },
+    options?: { ifState?: readonly RunState[] },
+  ): Promise<boolean>;
   /** How many runs there are per workflow and state (for metrics). */
   countRuns(): Promise<{ workflow: string; state: RunState; count: number }[]>;
 
   /**
    * Persists one decided batch atomically: its items (insert or replace by runId+recordId) and the
    * changes planned for them (insert; an existing id is left as it is). A crash leaves either the
-   * whole batch or none of it.
+   * whole batch or none of it. `jobs` (the apply jobs of its approved changes) go to the outbox in
+   * the same transaction.
    */
-  saveBatch(items: Item[], changes: Change[]): Promise<void>;
+  saveBatch(items: Item[], changes: Change[], jobs?: OutboxJob[]): Promise<void>;
   /** Which of these record ids the run has already persisted (for resuming an extract). */
   knownRecordIds(runId: string, recordIds: string[]): Promise<Set<string>>;
   listItems(runId: string, options?: { state?: ItemState; limit?: number; offset?: number }): Promise<Item[]>;
@@ -54,10 +64,29 @@ export interface Store {
    * Moves changes to a new state in one transaction. Undefined leaves a field as it is, null clears
    * it: `error`, `decidedBy`, `outcome`; `after`, `idempotencyKey` and `approvals` replace the stored values (an
    * edit-then-approve, a first of two approvals). An unknown id throws and nothing is updated.
+   * `jobs` (an approval's apply job) go to the outbox in the same transaction.
    */
-  updateChanges(updates: ChangeUpdate[]): Promise<void>;
-  /** Inserts changes; as in `saveBatch`, an existing id is left as it is. */
-  insertChanges(changes: Change[]): Promise<void>;
+  updateChanges(updates: ChangeUpdate[], jobs?: OutboxJob[]): Promise<void>;
+  /** Inserts changes; as in `saveBatch`, an existing id is left as it is, and `jobs` go to the outbox with them. */
+  insertChanges(changes: Change[], jobs?: OutboxJob[]): Promise<void>;
+  /**
+   * Distributed apply: claims changes for one apply job. A change not claimed before is claimed by
+   * `jobId` (a unique key: of two jobs holding one change, the first claim wins, for good). Returns
+   * the given ids that `jobId` holds, claimed now or by an earlier attempt of the same job.
+   */
+  claimChanges(changeIds: string[], jobId: string): Promise<Set<string>>;
+
+  /**
+   * The transactional outbox (distributed mode): jobs for workers are rows committed with the
+   * state they act on (`jobs` of createRun, saveBatch, updateChanges, insertChanges), so a job
+   * never exists without its state nor state without its job; a relay then publishes them to the
+   * queue. `addOutboxJobs` adds jobs on their own; an id already in the outbox is left as it is.
+   */
+  addOutboxJobs(jobs: OutboxJob[]): Promise<void>;
+  /** Jobs not published yet, oldest first. */
+  listOutboxJobs(options: { limit: number }): Promise<OutboxJob[]>;
+  /** Marks jobs published; an id not in the outbox is ignored. */
+  markOutboxJobsSent(ids: string[], sentAt: string): Promise<void>;
 
   /**
    * The idempotency ledger. `claim` records that a write for this key may be in flight and returns
@@ -132,6 +161,57 @@ export interface Store {
   saveModel(model: StoredModel): Promise<void>;
   /** The newest model saved under this name, if any. */
   loadModel(name: string): Promise<StoredModel | undefined>;
+
+  /**
+   * Stores people's edits of AI values (labeled data). An id stored before keeps its AI value and
+   * confidence (what the AI said first) and takes the newer human value, editor and time.
+   */
+  addLabeledEdits(edits: LabeledEdit[]): Promise<void>;
+  /** Ordered by id, paged with `afterId`; `since` keeps edits made at or after it (ISO). */
+  listLabeledEdits(options?: {
+    workflow?: string;
+    since?: string;
+    afterId?: string;
+    limit?: number;
+  }): Promise<LabeledEdit[]>;
+}
+
+/**
+ * A person's edit of a value the AI proposed, made before approving: the pair becomes labeled data
+ * (`erpbridge labels export`). `runId` + `recordId` find the item and what went to the AI
+ * (`getItem(runId, recordId).aiInput`).
+ */
+export interface LabeledEdit {
+  /** `${changeId}:${field}`. */
+  id: string;
+  workflow: string;
+  /** Canonical entity, e.g. `purchaseOrder`. */
+  entity: string;
+  recordId: string;
+  runId: string;
+  changeId: string;
+  field: string;
+  /** The value the AI proposed for the field (any JSON value). */
+  aiValue: unknown;
+  aiConfidence: number;
+  /** The value the person set instead. */
+  humanValue: unknown;
+  editedBy: string;
+  editedAt: string;
+}
+
+/**
+ * One job in the transactional outbox. Its id becomes the queue's job id, so publishing a row twice
+ * (a relay that died between publishing and marking it sent) adds one job.
+ */
+export interface OutboxJob {
+  /** Unique, e.g. `plan-<runId>`, `apply-<runId>-<uuid>`; no `:` (BullMQ job ids refuse it). */
+  id: string;
+  /** Which handler runs it: `plan`, `apply`. */
+  kind: string;
+  /** The job itself, plain JSON (checked by the kind's schema when it runs). */
+  payload: unknown;
+  createdAt: string;
 }
 
 export interface Watermark {

@@ -13,6 +13,7 @@ import {
   POLICIES,
   RUN_STATES,
   type Run,
+  type RunState,
   type RunStats,
 } from '../engine/run.ts';
 import { ErpError } from '../errors/index.ts';
@@ -122,6 +123,11 @@ function parseJsonText(text: string, table: Table, column: string, key: string):
 /** An item state read on its own (counts per state), checked like a whole row's. */
 export function itemStateOf(value: string, runId: string): ItemState {
   return oneOf(ITEM_STATES, value, 'items', 'state', runId);
+}
+
+/** A run state read on its own (counts per workflow and state), checked like a whole row's. */
+export function runStateOf(value: string, workflow: string): RunState {
+  return oneOf(RUN_STATES, value, 'runs', 'state', `a ${workflow} run`);
 }
 
 /** A change state read on its own (counts per state), checked like a whole row's. */

@@ -18,6 +18,9 @@ export interface StoreDatabase {
   sessions: SessionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   watermarks: WatermarksTable;
+  outbox: OutboxTable;
+  apply_claims: ApplyClaimsTable;
+  labeled_edits: LabeledEditsTable;
 }
 
 export interface RunsTable {
@@ -167,4 +170,41 @@ export interface WatermarksTable {
   /** The run that read it. */
   run_id: string;
   updated_at: string;
+}
+
+export interface LabeledEditsTable {
+  /** `${change_id}:${field}`. */
+  id: string;
+  format_version: number;
+  workflow: string;
+  entity: string;
+  record_id: string;
+  run_id: string;
+  change_id: string;
+  field: string;
+  /** JSON: the value the AI proposed. */
+  ai_value: string;
+  ai_confidence: number;
+  /** JSON: the value the person set. */
+  human_value: string;
+  edited_by: string;
+  edited_at: string;
+}
+
+/** Jobs for workers, committed with the state they act on; `sent_at` once a relay published them. */
+export interface OutboxTable {
+  id: string;
+  format_version: number;
+  kind: string;
+  /** JSON: the job. */
+  payload: string;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** Which apply job holds a change (distributed apply); the first claim wins. */
+export interface ApplyClaimsTable {
+  change_id: string;
+  job_id: string;
+  claimed_at: string;
 }

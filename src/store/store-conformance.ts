@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Change } from '../engine/change.ts';
 import { emptyStats, type Item, type Run } from '../engine/run.ts';
 import { ErpError, type ErrorKind } from '../errors/index.ts';
-import type { AuditEntry, DeadLetter, Store, StoredModel } from './contract.ts';
+import type { AuditEntry, DeadLetter, LabeledEdit, OutboxJob, Store, StoredModel } from './contract.ts';
 
 /** What a store implementation hands the suite: a fresh, empty store and how to dispose of it. */
 export interface StoreUnderTest {
@@ -73,6 +73,13 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(ids(await store.listRuns({ limit: 2 }))).toEqual(['run-c', 'run-b']);
         expect(ids(await store.listRuns({ workflow: 'po-urgency' }))).toEqual(['run-b', 'run-a']);
         expect(await store.listRuns({ workflow: 'replenishment' })).toEqual([]);
+      });
+
+      it('breaks ties of createdAt by id, byte-wise, newest first', async () => {
+        for (const id of ['run-a', 'run-B', 'run_a', 'run-10', 'run-9']) {
+          await store.createRun(makeRun({ id, createdAt: at(1) }));
+        }
+        expect(ids(await store.listRuns())).toEqual(['run_a', 'run-a', 'run-B', 'run-9', 'run-10']);
       });
 
       it('rejects a limit that is not a positive integer', async () => {
@@ -174,6 +181,42 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(known.has(recordId(1499))).toBe(true);
         expect(known.has('PO-900000')).toBe(false);
         expect(await store.knownRecordIds('run-1', [])).toEqual(new Set());
+      });
+
+      it('orders ids byte-wise, whatever the database locale', async () => {
+        // A locale collation (en_US) would ignore case and punctuation: B before a, - and _ equal.
+        const recordIds = ['PO-b', 'PO_a', 'PO-B', 'po-a', 'PO-10', 'PO-9', 'PO-Ä', 'PO-A', 'PO a'];
+        const byteOrder = [...recordIds].sort();
+        await store.saveBatch(
+          recordIds.map((id) => makeItem('run-1', id)),
+          recordIds.map((id) => makeChange('run-1', `chg-${id}`)),
+        );
+        expect((await store.listItems('run-1')).map((item) => item.recordId)).toEqual(byteOrder);
+        expect((await store.listChanges('run-1')).map((change) => change.id)).toEqual(
+          byteOrder.map((id) => `chg-${id}`),
+        );
+        const page = await store.listChanges('run-1', { afterId: 'chg-PO-B', limit: 3 });
+        expect(page.map((change) => change.id)).toEqual(
+          byteOrder
+            .filter((id) => `chg-${id}` > 'chg-PO-B')
+            .slice(0, 3)
+            .map((id) => `chg-${id}`),
+        );
+      });
+
+      it('saves an item listed twice in one batch once, as its last copy', async () => {
+        await store.saveBatch(
+          [
+            makeItem('run-1', 'PO-0001', { state: 'failed', error: 'first' }),
+            makeItem('run-1', 'PO-0002'),
+            makeItem('run-1', 'PO-0001', { state: 'planned', label: 'high' }),
+          ],
+          [],
+        );
+        expect(await store.listItems('run-1')).toEqual([
+          makeItem('run-1', 'PO-0001', { state: 'planned', label: 'high' }),
+          makeItem('run-1', 'PO-0002'),
+        ]);
       });
 
       it('refuses items of a run that does not exist', async () => {
@@ -351,6 +394,21 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.getChange('chg-1')).toMatchObject({ state: 'pending' });
       });
 
+      it('applies updates of one change listed twice in order', async () => {
+        await store.saveBatch([], [makeChange('run-1', 'chg-1'), makeChange('run-1', 'chg-2')]);
+        await store.updateChanges([
+          { id: 'chg-1', state: 'approved', decidedBy: 'anna' },
+          { id: 'chg-2', state: 'rejected' },
+          { id: 'chg-1', state: 'applied', error: 'noted' },
+        ]);
+        expect(await store.getChange('chg-1')).toMatchObject({
+          state: 'applied',
+          decidedBy: 'anna',
+          error: 'noted',
+        });
+        expect(await store.getChange('chg-2')).toMatchObject({ state: 'rejected' });
+      });
+
       it('insertChanges leaves an existing change as it is', async () => {
         const change = makeChange('run-1', 'chg-1');
         await store.insertChanges([change]);
@@ -396,6 +454,26 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         const entries = await store.getLedgerEntries(['key-1', 'key-2']);
         expect(entries.get('key-1')?.state).toBe('done');
         expect(entries.get('key-2')?.state).toBe('in_flight');
+      });
+
+      it('concurrent claims of one key: exactly one finds it new', async () => {
+        const claims = await Promise.all(
+          range(8).map((n) => store.claimIdempotencyKeys([{ key: 'key-1', changeId: `chg-${n}` }])),
+        );
+        expect(claims.filter((previous) => !previous.has('key-1'))).toHaveLength(1);
+        const winner = (await store.getLedgerEntries(['key-1'])).get('key-1');
+        for (const previous of claims) {
+          if (previous.has('key-1')) expect(previous.get('key-1')).toEqual(winner);
+        }
+      });
+
+      it('a key listed twice in one claim is claimed once, by its first change', async () => {
+        const previous = await store.claimIdempotencyKeys([
+          { key: 'key-1', changeId: 'chg-1' },
+          { key: 'key-1', changeId: 'chg-2' },
+        ]);
+        expect(previous.size).toBe(0);
+        expect((await store.getLedgerEntries(['key-1'])).get('key-1')?.changeId).toBe('chg-1');
       });
 
       it('refuses to complete a key that was never claimed, completing none', async () => {
@@ -527,6 +605,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         await store.markDeadLettersReplayed([letter().id], 'run-1');
         await store.addDeadLetters([letter({ attempts: 2, message: 'again' })]);
         expect(await store.listDeadLetters()).toEqual([letter({ attempts: 2, message: 'again' })]);
+      });
+
+      it('a dead letter listed twice in one call is kept as its last copy', async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+        await store.addDeadLetters([letter({ attempts: 1 }), letter({ attempts: 3, message: 'last' })]);
+        expect(await store.listDeadLetters()).toEqual([letter({ attempts: 3, message: 'last' })]);
       });
 
       it('refuses to mark an unknown dead letter and marks none', async () => {
@@ -741,6 +825,13 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.getSession('s1', at(5))).toBeUndefined();
       });
 
+      it('concurrent deliveries of one key: exactly one is fresh', async () => {
+        const claims = await Promise.all(
+          range(6).map(() => store.claimWebhookDelivery('po-urgency', 'd-1', at(0))),
+        );
+        expect(claims.filter((claim) => claim.fresh)).toHaveLength(1);
+      });
+
       it('claims a webhook delivery once and remembers its run', async () => {
         expect(await store.claimWebhookDelivery('po-urgency', 'd-1', at(0))).toEqual({ fresh: true });
         expect(await store.claimWebhookDelivery('po-urgency', 'd-1', at(1))).toEqual({
@@ -753,6 +844,170 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
           runId: 'run-9',
         });
         expect(await store.claimWebhookDelivery('other', 'd-1', at(2))).toEqual({ fresh: true });
+      });
+    });
+
+    describe('labeled edits', () => {
+      const edit = (overrides: Partial<LabeledEdit> = {}): LabeledEdit => ({
+        id: 'run-1:PO-000001:priority',
+        workflow: 'po-urgency',
+        entity: 'purchaseOrder',
+        recordId: 'PO-000001',
+        runId: 'run-1',
+        changeId: 'run-1:PO-000001',
+        field: 'priority',
+        aiValue: 'urgent',
+        aiConfidence: 0.91,
+        humanValue: 'high',
+        editedBy: 'anna',
+        editedAt: at(3),
+        ...overrides,
+      });
+
+      beforeEach(async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+      });
+
+      it('round-trips edits with any JSON value, in id order, by workflow, since and paged', async () => {
+        const second = edit({
+          id: 'run-1:PO-000002:amount',
+          recordId: 'PO-000002',
+          changeId: 'run-1:PO-000002',
+          field: 'amount',
+          aiValue: { value: 12.5, currency: 'EUR' },
+          humanValue: null,
+          editedAt: at(5),
+        });
+        const other = edit({ id: 'run-1:PO-000003:priority', workflow: 'gl-coding', editedAt: at(1) });
+        await store.addLabeledEdits([second, edit(), other]);
+        await store.addLabeledEdits([]);
+        expect(await store.listLabeledEdits()).toEqual([edit(), second, other]);
+        expect(await store.listLabeledEdits({ workflow: 'po-urgency' })).toEqual([edit(), second]);
+        expect(await store.listLabeledEdits({ workflow: 'po-urgency', since: at(4) })).toEqual([second]);
+        expect(await store.listLabeledEdits({ afterId: edit().id, limit: 1 })).toEqual([second]);
+        await expectErpError(store.listLabeledEdits({ limit: 0 }), 'validation', 'limit');
+      });
+
+      it('a second edit of the same field keeps what the AI said and takes the newer human value', async () => {
+        await store.addLabeledEdits([edit()]);
+        await store.addLabeledEdits([
+          edit({ aiValue: 'high', aiConfidence: 1, humanValue: 'low', editedBy: 'ben', editedAt: at(9) }),
+        ]);
+        expect(await store.listLabeledEdits()).toEqual([
+          edit({ humanValue: 'low', editedBy: 'ben', editedAt: at(9) }),
+        ]);
+      });
+
+      it('refuses an edit of a run that does not exist, storing none of the batch', async () => {
+        await expect(
+          store.addLabeledEdits([edit({ id: 'a' }), edit({ id: 'b', runId: 'run-missing' })]),
+        ).rejects.toThrow();
+        expect(await store.listLabeledEdits()).toEqual([]);
+      });
+    });
+
+    describe('distributed: outbox, apply claims, conditional run updates', () => {
+      const job = (id: string, minute: number, kind = 'apply'): OutboxJob => ({
+        id,
+        kind,
+        payload: { runId: 'run-1', changeIds: [`${id}-a`, `${id}-b`], nested: { n: minute } },
+        createdAt: at(minute),
+      });
+
+      beforeEach(async () => {
+        await store.createRun(makeRun({ id: 'run-1' }));
+      });
+
+      it('commits jobs with the state they act on, and lists the unsent oldest first', async () => {
+        await store.createRun(makeRun({ id: 'run-2' }), [job('plan:run-2', 3, 'plan')]);
+        await store.saveBatch(
+          [makeItem('run-1', recordId(1))],
+          [makeChange('run-1', changeId(1))],
+          [job('b', 2)],
+        );
+        await store.updateChanges([{ id: changeId(1), state: 'approved' }], [job('a', 2)]);
+        await store.insertChanges([makeChange('run-1', changeId(2))], [job('c', 1)]);
+        await store.addOutboxJobs([job('d', 4)]);
+        expect(await store.listOutboxJobs({ limit: 10 })).toEqual([
+          job('c', 1),
+          job('a', 2),
+          job('b', 2),
+          job('plan:run-2', 3, 'plan'),
+          job('d', 4),
+        ]);
+        expect(await store.listOutboxJobs({ limit: 2 })).toEqual([job('c', 1), job('a', 2)]);
+        await expectErpError(store.listOutboxJobs({ limit: 0 }), 'validation', 'limit');
+      });
+
+      it('adds no job when its state does not commit, and no state without its job', async () => {
+        await expectErpError(
+          store.createRun(makeRun({ id: 'run-1' }), [job('plan:again', 1, 'plan')]),
+          'conflict',
+        );
+        await store.saveBatch([], [makeChange('run-1', 'chg-1', { idempotencyKey: 'key-1' })]);
+        const clash = makeChange('run-1', 'chg-2', { idempotencyKey: 'key-1' });
+        await expectErpError(store.saveBatch([], [clash], [job('lost', 1)]), 'conflict');
+        await expectErpError(
+          store.updateChanges([{ id: 'chg-missing', state: 'approved' }], [job('lost-too', 1)]),
+          'validation',
+        );
+        expect(await store.listOutboxJobs({ limit: 10 })).toEqual([]);
+        // A job id already in the outbox: the second add keeps the first row, and the batch still commits.
+        await store.addOutboxJobs([job('once', 1)]);
+        await store.saveBatch([makeItem('run-1', recordId(5))], [], [{ ...job('once', 9), kind: 'other' }]);
+        expect(await store.listOutboxJobs({ limit: 10 })).toEqual([job('once', 1)]);
+        expect(await store.countItems('run-1')).toEqual({ planned: 1 });
+      });
+
+      it('marks jobs sent, once, and ignores ids it does not know', async () => {
+        await store.addOutboxJobs([job('a', 1), job('b', 2), job('c', 3)]);
+        await store.markOutboxJobsSent(['a', 'c', 'unknown'], at(10));
+        await store.markOutboxJobsSent([], at(11));
+        expect(await store.listOutboxJobs({ limit: 10 })).toEqual([job('b', 2)]);
+        await store.markOutboxJobsSent(['a', 'b'], at(12));
+        expect(await store.listOutboxJobs({ limit: 10 })).toEqual([]);
+      });
+
+      it('claims changes for a job: the first claim wins, and the same job holds its own again', async () => {
+        const first = await store.claimChanges([changeId(1), changeId(2), changeId(2)], 'job-a');
+        expect(first).toEqual(new Set([changeId(1), changeId(2)]));
+        const second = await store.claimChanges([changeId(2), changeId(3)], 'job-b');
+        expect(second).toEqual(new Set([changeId(3)]));
+        // A retry of job-a (its worker died) holds what it claimed before.
+        expect(await store.claimChanges([changeId(1), changeId(2), changeId(3)], 'job-a')).toEqual(
+          new Set([changeId(1), changeId(2)]),
+        );
+        expect(await store.claimChanges([], 'job-c')).toEqual(new Set());
+      });
+
+      it('concurrent claims of one change: exactly one job holds it', async () => {
+        const claims = await Promise.all(range(8).map((n) => store.claimChanges([changeId(7)], `job-${n}`)));
+        expect(claims.filter((held) => held.has(changeId(7)))).toHaveLength(1);
+      });
+
+      it('updates a run only in the given states, and tells whether it did', async () => {
+        await store.updateRun('run-1', { state: 'applying' });
+        expect(await store.updateRun('run-1', { state: 'completed' }, { ifState: ['planned'] })).toBe(false);
+        expect((await store.getRun('run-1'))?.state).toBe('applying');
+        expect(
+          await store.updateRun('run-1', { state: 'completed' }, { ifState: ['applying', 'planned'] }),
+        ).toBe(true);
+        expect((await store.getRun('run-1'))?.state).toBe('completed');
+        expect(await store.updateRun('run-1', { error: 'late' }, { ifState: [] })).toBe(false);
+        expect(await store.updateRun('run-1', { error: null })).toBe(true);
+        await expectErpError(
+          store.updateRun('run-missing', { state: 'failed' }, { ifState: ['running'] }),
+          'validation',
+          'run-missing',
+        );
+      });
+
+      it('of concurrent conditional updates, one wins', async () => {
+        await store.updateRun('run-1', { state: 'applying' });
+        const outcomes = await Promise.all(
+          range(6).map(() => store.updateRun('run-1', { state: 'completed' }, { ifState: ['applying'] })),
+        );
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
       });
     });
   });

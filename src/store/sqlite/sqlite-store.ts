@@ -1,49 +1,35 @@
 import type Database from 'better-sqlite3';
 import { type CompiledQuery, Kysely, type SqlBool, SqliteDialect, sql } from 'kysely';
 import type { Change, ChangeState } from '../../engine/change.ts';
-import {
-  type Item,
-  type ItemState,
-  RUN_STATES,
-  type Run,
-  type RunState,
-  type RunStats,
-} from '../../engine/run.ts';
-import { ErpError } from '../../errors/index.ts';
+import type { Item, ItemState, Run, RunState, RunStats } from '../../engine/run.ts';
 import type {
   ApiToken,
   AuditEntry,
   ChangeUpdate,
   DeadLetter,
+  LabeledEdit,
   LedgerEntry,
+  OutboxJob,
   Session,
   Store,
   StoredModel,
   User,
   Watermark,
 } from '../contract.ts';
-import { checkPaging } from '../paging.ts';
+import { labeledEditToRow, listLabeledEdits, upsertLabeledEdit } from '../labeled-edits.ts';
+import * as outbox from '../outbox.ts';
+import * as read from '../read-queries.ts';
 import {
   apiTokenToRow,
   auditEntryToRow,
-  changeStateOf,
   changeToRow,
   deadLetterToRow,
-  itemStateOf,
   itemToRow,
   modelToRow,
   ROW_FORMAT_VERSION,
   rowToApiToken,
   rowToAuditEntry,
-  rowToChange,
-  rowToDeadLetter,
-  rowToItem,
-  rowToItemWithLineage,
   rowToLedgerEntry,
-  rowToModel,
-  rowToRun,
-  rowToSession,
-  rowToUser,
   runToRow,
   sessionToRow,
   userToRow,
@@ -55,6 +41,7 @@ import type {
   ItemsTable,
   StoreDatabase,
 } from '../schema.ts';
+import { checkAppend, neverClaimed, unknownChange, unknownDeadLetter, unknownRun } from '../write-checks.ts';
 import { CompiledStatements } from './compiled-statements.ts';
 import { migrateSqlite } from './migrate-sqlite.ts';
 import { MultiRowInsert } from './multi-row-insert.ts';
@@ -195,74 +182,66 @@ class SqliteStore implements Store {
     if (this.#raw.open) this.#raw.close();
   }
 
-  async createRun(run: Run): Promise<void> {
+  async createRun(run: Run, jobs: OutboxJob[] = []): Promise<void> {
     this.#write(`createRun ${run.id}`, () => {
       this.#statements.run(this.#db.insertInto('runs').values(runToRow(run)));
+      this.#addJobs(jobs);
     });
   }
 
   async getRun(id: string): Promise<Run | undefined> {
-    const row = await this.#guard('getRun', () =>
-      this.#db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst(),
-    );
-    return row === undefined ? undefined : rowToRun(row);
+    return this.#guard('getRun', () => read.getRun(this.#db, id));
   }
 
   async listRuns(options: { limit?: number; workflow?: string; states?: RunState[] } = {}): Promise<Run[]> {
-    checkPaging('listRuns', options);
-    const { limit, workflow, states } = options;
-    if (states !== undefined && states.length === 0) return [];
-    let query = this.#db.selectFrom('runs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
-    if (workflow !== undefined) query = query.where('workflow', '=', workflow);
-    if (states !== undefined) query = query.where('state', 'in', states);
-    if (limit !== undefined) query = query.limit(limit);
-    const rows = await this.#guard('listRuns', () => query.execute());
-    return rows.map(rowToRun);
+    return this.#guard('listRuns', () => read.listRuns(this.#db, options));
   }
 
   async updateRun(
     id: string,
     patch: { state?: RunState; stats?: RunStats; error?: string | null },
-  ): Promise<void> {
+    options: { ifState?: readonly RunState[] } = {},
+  ): Promise<boolean> {
     const { state, stats, error } = patch;
-    this.#write(`updateRun ${id}`, () => {
-      const { changes } = this.#statements.run(
-        this.#db
-          .updateTable('runs')
-          .set({
-            updated_at: new Date().toISOString(),
-            ...(state === undefined ? {} : { state }),
-            ...(stats === undefined ? {} : { stats: JSON.stringify(stats) }),
-            ...(error === undefined ? {} : { error }),
-          })
-          .where('id', '=', id),
-      );
-      if (changes === 0) throw unknownRun('updateRun', id);
+    const { ifState } = options;
+    return this.#write(`updateRun ${id}`, () => {
+      let update = this.#db
+        .updateTable('runs')
+        .set({
+          updated_at: new Date().toISOString(),
+          ...(state === undefined ? {} : { state }),
+          ...(stats === undefined ? {} : { stats: JSON.stringify(stats) }),
+          ...(error === undefined ? {} : { error }),
+        })
+        .where('id', '=', id);
+      if (ifState !== undefined) {
+        if (ifState.length === 0) return false;
+        update = update.where('state', 'in', [...ifState]);
+      }
+      const { changes } = this.#statements.run(update);
+      if (changes > 0) return true;
+      if (
+        ifState !== undefined &&
+        this.#statements.all(this.#db.selectFrom('runs').select('id').where('id', '=', id)).length > 0
+      ) {
+        return false;
+      }
+      throw unknownRun('updateRun', id);
     });
   }
 
   async countRuns(): Promise<{ workflow: string; state: RunState; count: number }[]> {
-    const rows = await this.#guard('countRuns', () =>
-      this.#db
-        .selectFrom('runs')
-        .select(({ fn }) => ['workflow', 'state', fn.countAll<number>().as('count')])
-        .groupBy(['workflow', 'state'])
-        .execute(),
-    );
-    return rows.map((row) => ({
-      workflow: row.workflow,
-      state: runStateOf(row.state, row.workflow),
-      count: Number(row.count),
-    }));
+    return this.#guard('countRuns', () => read.countRuns(this.#db));
   }
 
-  async saveBatch(items: Item[], changes: Change[]): Promise<void> {
-    if (items.length === 0 && changes.length === 0) return;
+  async saveBatch(items: Item[], changes: Change[], jobs: OutboxJob[] = []): Promise<void> {
+    if (items.length === 0 && changes.length === 0 && jobs.length === 0) return;
     const itemRows = items.map(itemToRow);
     const changeRows = changes.map(changeToRow);
     this.#write('saveBatch', () => {
       this.#insertItems.run(itemRows);
       this.#insertChanges.run(changeRows);
+      this.#addJobs(jobs);
     });
   }
 
@@ -283,159 +262,40 @@ class SqliteStore implements Store {
     runId: string,
     options: { state?: ItemState; limit?: number; offset?: number } = {},
   ): Promise<Item[]> {
-    checkPaging('listItems', options);
-    const { state, limit, offset } = options;
-    let query = this.#db
-      .selectFrom('items')
-      .select(['run_id', 'record_id', 'format_version', 'state', 'label', 'confidence', 'error'])
-      .where('run_id', '=', runId)
-      .orderBy('record_id');
-    if (state !== undefined) query = query.where('state', '=', state);
-    // SQLite accepts OFFSET only after LIMIT; -1 means no limit.
-    if (limit !== undefined || offset !== undefined) query = query.limit(limit ?? -1);
-    if (offset !== undefined) query = query.offset(offset);
-    const rows = await this.#guard('listItems', () => query.execute());
-    return rows.map((row) => rowToItem({ ...row, record: null, ai_input: null }));
+    return this.#guard('listItems', () => read.listItems(this.#db, runId, options));
   }
 
   async countItems(runId: string | undefined): Promise<Partial<Record<ItemState, number>>> {
-    const rows = await this.#guard('countItems', () => {
-      let query = this.#db
-        .selectFrom('items')
-        .select(({ fn }) => ['state', fn.countAll<number>().as('count')]);
-      if (runId !== undefined) query = query.where('run_id', '=', runId);
-      return query.groupBy('state').execute();
-    });
-    const counts: Partial<Record<ItemState, number>> = {};
-    for (const row of rows) {
-      counts[itemStateOf(row.state, runId ?? 'all runs')] = Number(row.count);
-    }
-    return counts;
+    return this.#guard('countItems', () => read.countItems(this.#db, runId));
   }
 
   async getItem(runId: string, recordId: string): Promise<Item | undefined> {
-    const row = await this.#guard('getItem', () =>
-      this.#db
-        .selectFrom('items')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .where('record_id', '=', recordId)
-        .executeTakeFirst(),
-    );
-    return row === undefined ? undefined : rowToItemWithLineage(row);
+    return this.#guard('getItem', () => read.getItem(this.#db, runId, recordId));
   }
 
   async getChange(id: string): Promise<Change | undefined> {
-    const row = await this.#guard('getChange', () =>
-      this.#db.selectFrom('changes').selectAll().where('id', '=', id).executeTakeFirst(),
-    );
-    return row === undefined ? undefined : rowToChange(row);
+    return this.#guard('getChange', () => read.getChange(this.#db, id));
   }
 
   async listChanges(
     runId: string,
     options: { states?: ChangeState[]; afterId?: string; limit?: number; orderBy?: 'id' | 'confidence' } = {},
   ): Promise<Change[]> {
-    checkPaging('listChanges', options);
-    const { states, afterId, limit, orderBy = 'id' } = options;
-    if (states !== undefined && states.length === 0) return [];
-    let query = this.#db.selectFrom('changes').selectAll().where('run_id', '=', runId);
-    if (states !== undefined) query = query.where('state', 'in', states);
-    if (orderBy === 'id') {
-      if (afterId !== undefined) query = query.where('id', '>', afterId);
-      query = query.orderBy('id');
-    } else {
-      if (afterId !== undefined) {
-        const cursor = await this.#guard('listChanges', () =>
-          this.#db
-            .selectFrom('changes')
-            .select('confidence')
-            .where('id', '=', afterId)
-            .where('run_id', '=', runId)
-            .executeTakeFirst(),
-        );
-        if (cursor === undefined) {
-          throw new ErpError(
-            'validation',
-            `listChanges: afterId ${afterId} is not a change of run ${runId}`,
-            {
-              key: afterId,
-              field: 'afterId',
-              hint: 'Pass the id of the last change of the previous page.',
-            },
-          );
-        }
-        const { confidence } = cursor;
-        query = query.where((eb) =>
-          eb.or([
-            eb('confidence', '<', confidence),
-            eb.and([eb('confidence', '=', confidence), eb('id', '>', afterId)]),
-          ]),
-        );
-      }
-      query = query.orderBy('confidence', 'desc').orderBy('id');
-    }
-    if (limit !== undefined) query = query.limit(limit);
-    const rows = await this.#guard('listChanges', () => query.execute());
-    return rows.map(rowToChange);
+    return this.#guard('listChanges', () => read.listChanges(this.#db, runId, options));
   }
 
   async countChanges(runId: string | undefined): Promise<Partial<Record<ChangeState, number>>> {
-    const rows = await this.#guard('countChanges', () => {
-      let query = this.#db
-        .selectFrom('changes')
-        .select(({ fn }) => ['state', fn.countAll<number>().as('count')]);
-      if (runId !== undefined) query = query.where('run_id', '=', runId);
-      return query.groupBy('state').execute();
-    });
-    const counts: Partial<Record<ChangeState, number>> = {};
-    for (const row of rows) {
-      counts[changeStateOf(row.state, runId ?? 'all runs')] = Number(row.count);
-    }
-    return counts;
+    return this.#guard('countChanges', () => read.countChanges(this.#db, runId));
   }
 
   async listChangesByState(
     options: { state?: ChangeState; limit?: number; after?: string } = {},
   ): Promise<Change[]> {
-    checkPaging('listChangesByState', options);
-    const { state = 'pending', limit, after } = options;
-    const rows = await this.#guard('listChangesByState', async () => {
-      let query = this.#db
-        .selectFrom('changes')
-        .selectAll()
-        .where('state', '=', state)
-        .orderBy('created_at')
-        .orderBy('id');
-      if (after !== undefined) {
-        const cursor = await this.#db
-          .selectFrom('changes')
-          .select('created_at')
-          .where('id', '=', after)
-          .executeTakeFirst();
-        if (cursor === undefined) {
-          throw new ErpError('validation', `listChangesByState: after ${after} is not a change`, {
-            key: after,
-            field: 'after',
-            hint: 'Pass the id of the last change of the previous page.',
-          });
-        }
-        const createdAt = cursor.created_at;
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '>', createdAt),
-            eb.and([eb('created_at', '=', createdAt), eb('id', '>', after)]),
-          ]),
-        );
-      }
-      if (limit !== undefined) query = query.limit(limit);
-      return query.execute();
-    });
-    return rows.map(rowToChange);
+    return this.#guard('listChangesByState', () => read.listChangesByState(this.#db, options));
   }
 
-  async updateChanges(updates: ChangeUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
+  async updateChanges(updates: ChangeUpdate[], jobs: OutboxJob[] = []): Promise<void> {
+    if (updates.length === 0 && jobs.length === 0) return;
     const now = new Date().toISOString();
     this.#write('updateChanges', () => {
       const statement = this.#updateChangeStatement();
@@ -457,24 +317,44 @@ class SqliteStore implements Store {
           outcome == null ? null : JSON.stringify(outcome),
           id,
         );
-        if (changes === 0) {
-          throw new ErpError(
-            'validation',
-            `updateChanges: change ${id} does not exist; no change was updated`,
-            {
-              key: id,
-            },
-          );
-        }
+        if (changes === 0) throw unknownChange(id);
       }
+      this.#addJobs(jobs);
     });
   }
 
-  async insertChanges(changes: Change[]): Promise<void> {
-    if (changes.length === 0) return;
+  async insertChanges(changes: Change[], jobs: OutboxJob[] = []): Promise<void> {
+    if (changes.length === 0 && jobs.length === 0) return;
     const rows = changes.map(changeToRow);
     this.#write('insertChanges', () => {
       this.#insertChanges.run(rows);
+      this.#addJobs(jobs);
+    });
+  }
+
+  async claimChanges(changeIds: string[], jobId: string): Promise<Set<string>> {
+    if (changeIds.length === 0) return new Set();
+    const rows = outbox.applyClaimRows(changeIds, jobId, new Date().toISOString());
+    return this.#write('claimChanges', () => {
+      this.#statements.run(outbox.insertApplyClaims(this.#db, rows));
+      const held = this.#statements.all(outbox.claimsHeldBy(this.#db, changeIds, jobId));
+      return new Set(held.map((row) => row.change_id));
+    });
+  }
+
+  async addOutboxJobs(jobs: OutboxJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    this.#write('addOutboxJobs', () => this.#addJobs(jobs));
+  }
+
+  async listOutboxJobs(options: { limit: number }): Promise<OutboxJob[]> {
+    return this.#guard('listOutboxJobs', () => outbox.listOutboxJobs(this.#db, options));
+  }
+
+  async markOutboxJobsSent(ids: string[], sentAt: string): Promise<void> {
+    if (ids.length === 0) return;
+    this.#write('markOutboxJobsSent', () => {
+      this.#statements.run(outbox.markOutboxJobsSent(this.#db, ids, sentAt));
     });
   }
 
@@ -513,11 +393,7 @@ class SqliteStore implements Store {
       if (changes !== unique.length) {
         const claimed = this.#ledgerEntries(unique);
         const unclaimed = unique.filter((key) => !claimed.has(key));
-        throw new ErpError(
-          'validation',
-          `completeIdempotencyKeys: ${unclaimed.length} key(s) were never claimed, e.g. ${unclaimed[0]}; none was completed`,
-          { key: unclaimed[0], hint: 'Claim a key (claimIdempotencyKeys) before its write.' },
-        );
+        throw neverClaimed(unclaimed);
       }
     });
   }
@@ -550,18 +426,7 @@ class SqliteStore implements Store {
   async readAudit(
     options: { fromSeq?: number; limit?: number; runId?: string; typePrefix?: string } = {},
   ): Promise<AuditEntry[]> {
-    checkPaging('readAudit', options);
-    const { fromSeq, limit, runId, typePrefix } = options;
-    let query = this.#db.selectFrom('audit_entries').selectAll().orderBy('seq');
-    if (fromSeq !== undefined) query = query.where('seq', '>=', fromSeq);
-    if (runId !== undefined) query = query.where('run_id', '=', runId);
-    if (typePrefix !== undefined) {
-      // substr, not LIKE: a prefix with % or _ in it means just that.
-      query = query.where(sql<SqlBool>`substr("type", 1, ${typePrefix.length}) = ${typePrefix}`);
-    }
-    if (limit !== undefined) query = query.limit(limit);
-    const rows = await this.#guard('readAudit', () => query.execute());
-    return rows.map(rowToAuditEntry);
+    return this.#guard('readAudit', () => read.readAudit(this.#db, options));
   }
 
   async addDeadLetters(letters: DeadLetter[]): Promise<void> {
@@ -592,16 +457,7 @@ class SqliteStore implements Store {
   async listDeadLetters(
     options: { runId?: string; includeReplayed?: boolean; afterId?: string; limit?: number } = {},
   ): Promise<DeadLetter[]> {
-    checkPaging('listDeadLetters', options);
-    const rows = await this.#guard('listDeadLetters', () => {
-      let query = this.#db.selectFrom('dead_letters').selectAll().orderBy('id');
-      if (options.runId !== undefined) query = query.where('run_id', '=', options.runId);
-      if (!options.includeReplayed) query = query.where('replayed_by', 'is', null);
-      if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
-      if (options.limit !== undefined) query = query.limit(options.limit);
-      return query.execute();
-    });
-    return rows.map(rowToDeadLetter);
+    return this.#guard('listDeadLetters', () => read.listDeadLetters(this.#db, options));
   }
 
   async markDeadLettersReplayed(ids: string[], replayRunId: string): Promise<void> {
@@ -611,11 +467,7 @@ class SqliteStore implements Store {
         const { changes } = this.#statements.run(
           this.#db.updateTable('dead_letters').set({ replayed_by: replayRunId }).where('id', '=', id),
         );
-        if (changes === 0) {
-          throw new ErpError('validation', `markDeadLettersReplayed: no dead letter ${id}; none was marked`, {
-            key: id,
-          });
-        }
+        if (changes === 0) throw unknownDeadLetter(id);
       }
     });
   }
@@ -644,10 +496,7 @@ class SqliteStore implements Store {
   }
 
   async listApiTokens(): Promise<ApiToken[]> {
-    const rows = await this.#guard('listApiTokens', () =>
-      this.#db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute(),
-    );
-    return rows.map(rowToApiToken);
+    return this.#guard('listApiTokens', () => read.listApiTokens(this.#db));
   }
 
   async revokeApiToken(id: string, now: string): Promise<boolean> {
@@ -680,10 +529,7 @@ class SqliteStore implements Store {
   }
 
   async getUser(name: string): Promise<User | undefined> {
-    const row = await this.#guard('getUser', () =>
-      this.#db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst(),
-    );
-    return row === undefined ? undefined : rowToUser(row);
+    return this.#guard('getUser', () => read.getUser(this.#db, name));
   }
 
   async addSession(session: Session): Promise<void> {
@@ -693,15 +539,7 @@ class SqliteStore implements Store {
   }
 
   async getSession(idHash: string, now: string): Promise<Session | undefined> {
-    const row = await this.#guard('getSession', () =>
-      this.#db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('id_hash', '=', idHash)
-        .where('expires_at', '>', now)
-        .executeTakeFirst(),
-    );
-    return row === undefined ? undefined : rowToSession(row);
+    return this.#guard('getSession', () => read.getSession(this.#db, idHash, now));
   }
 
   async deleteSession(idHash: string, now: string): Promise<void> {
@@ -751,23 +589,7 @@ class SqliteStore implements Store {
   }
 
   async getWatermark(workflow: string, connector: string): Promise<Watermark | undefined> {
-    const row = await this.#guard('getWatermark', () =>
-      this.#db
-        .selectFrom('watermarks')
-        .selectAll()
-        .where('workflow', '=', workflow)
-        .where('connector', '=', connector)
-        .executeTakeFirst(),
-    );
-    return row === undefined
-      ? undefined
-      : {
-          workflow: row.workflow,
-          connector: row.connector,
-          value: row.value,
-          runId: row.run_id,
-          updatedAt: row.updated_at,
-        };
+    return this.#guard('getWatermark', () => read.getWatermark(this.#db, workflow, connector));
   }
 
   async setWatermark(watermark: Watermark): Promise<void> {
@@ -812,17 +634,21 @@ class SqliteStore implements Store {
   }
 
   async loadModel(name: string): Promise<StoredModel | undefined> {
-    const row = await this.#guard('loadModel', () =>
-      this.#db
-        .selectFrom('models')
-        .selectAll()
-        .where('name', '=', name)
-        .orderBy('created_at', 'desc')
-        .orderBy('version', 'desc')
-        .limit(1)
-        .executeTakeFirst(),
-    );
-    return row === undefined ? undefined : rowToModel(row);
+    return this.#guard('loadModel', () => read.loadModel(this.#db, name));
+  }
+
+  async addLabeledEdits(edits: LabeledEdit[]): Promise<void> {
+    if (edits.length === 0) return;
+    const rows = edits.map(labeledEditToRow);
+    this.#write('addLabeledEdits', () => {
+      for (const row of rows) this.#statements.run(upsertLabeledEdit(this.#db, row));
+    });
+  }
+
+  async listLabeledEdits(
+    options: { workflow?: string; since?: string; afterId?: string; limit?: number } = {},
+  ): Promise<LabeledEdit[]> {
+    return this.#guard('listLabeledEdits', () => listLabeledEdits(this.#db, options));
   }
 
   /** Runs `work` in one immediate transaction; throws the normalised error after rolling back. */
@@ -848,6 +674,12 @@ class SqliteStore implements Store {
     } catch (error) {
       throw normalizeSqliteError(error, `${STORE_OPERATION_PREFIX} ${operation}`, this.#path);
     }
+  }
+
+  /** Adds outbox rows inside the caller's transaction. */
+  #addJobs(jobs: readonly OutboxJob[]): void {
+    if (jobs.length === 0) return;
+    this.#statements.run(outbox.insertOutboxJobs(this.#db, jobs.map(outbox.outboxJobToRow)));
   }
 
   /** Ledger entries for these keys, read synchronously (inside the caller's transaction). */
@@ -884,55 +716,4 @@ class SqliteStore implements Store {
  */
 function inList(column: 'idempotency_key', values: readonly string[]) {
   return sql<SqlBool>`${sql.ref(column)} in (select "value" from json_each(${JSON.stringify(values)}))`;
-}
-
-function runStateOf(value: string, workflow: string): RunState {
-  const found = RUN_STATES.find((state) => state === value);
-  if (found === undefined) {
-    throw new ErpError(
-      'permanent',
-      `runs.state of a ${workflow} run is '${value}', not one of ${RUN_STATES.join(', ')}`,
-      {
-        entity: 'runs',
-        field: 'state',
-      },
-    );
-  }
-  return found;
-}
-
-function unknownRun(operation: string, id: string): ErpError {
-  return new ErpError('validation', `${operation}: run ${id} does not exist`, {
-    key: id,
-    hint: 'Create the run (createRun) first.',
-  });
-}
-
-/**
- * The store's own guard on the chain: the entries must continue the tail's sequence without a gap
- * and link to it, whatever the builder did. Hashes themselves are the audit module's business.
- */
-function checkAppend(tail: AuditEntry | null, entries: AuditEntry[]): void {
-  let seq = tail === null ? 0 : tail.seq;
-  let hash = tail === null ? null : tail.hash;
-  for (const entry of entries) {
-    if (entry.seq !== seq + 1) {
-      throw new ErpError(
-        'validation',
-        `appendAudit: entry seq ${entry.seq} does not follow ${seq}; nothing appended`,
-        {
-          key: String(entry.seq),
-        },
-      );
-    }
-    if (hash !== null && entry.prevHash !== hash) {
-      throw new ErpError(
-        'validation',
-        `appendAudit: entry ${entry.seq} does not link to entry ${seq} (prevHash differs); nothing appended`,
-        { key: String(entry.seq) },
-      );
-    }
-    seq = entry.seq;
-    hash = entry.hash;
-  }
 }

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load.ts';
+import { probeServer, skipWithout } from '../connectors/sql/test-databases.ts';
+import { emptyStats, type Run } from '../engine/run.ts';
+import { ConfigError } from '../errors/index.ts';
+import { openStore } from './open-store.ts';
+import { TestSchema } from './postgres/test-schema.ts';
+
+const probe = await probeServer('postgres');
+const CONFIG_FILE = join(tmpdir(), 'erpbridge-open-store', 'erpbridge.yaml');
+
+function storeOf(yaml: string, env: Record<string, string> = {}) {
+  return parseConfig(yaml, CONFIG_FILE, env).config.store;
+}
+
+function configError(action: () => unknown): ConfigError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('store: in erpbridge.yaml', () => {
+  it('is SQLite by default, with or without kind, its path resolved against the config folder', () => {
+    const sqlite = {
+      kind: 'sqlite',
+      path: join(tmpdir(), 'erpbridge-open-store', '.erpbridge/erpbridge.sqlite'),
+    };
+    expect(storeOf('version: 1\n')).toEqual(sqlite);
+    expect(storeOf('store:\n  path: .erpbridge/erpbridge.sqlite\n')).toEqual(sqlite);
+    expect(storeOf('store:\n  kind: sqlite\n')).toEqual(sqlite);
+  });
+
+  it('accepts PostgreSQL, long form with an ${ENV} url or short form, with defaults', () => {
+    expect(
+      storeOf('store:\n  kind: postgres\n  url: ${STORE_URL}\n  schema: erpbridge\n  poolSize: 4\n', {
+        STORE_URL: 'postgres://erp:pw@db:5432/erp',
+      }),
+    ).toEqual({ kind: 'postgres', url: 'postgres://erp:pw@db:5432/erp', schema: 'erpbridge', poolSize: 4 });
+    expect(storeOf('store: postgres://erp@db/erp\n')).toEqual({
+      kind: 'postgres',
+      url: 'postgres://erp@db/erp',
+      schema: 'public',
+      poolSize: 10,
+    });
+  });
+
+  it('names the line and key of a store it cannot use', () => {
+    const missingUrl = configError(() => storeOf('version: 1\nstore:\n  kind: postgres\n'));
+    expect(missingUrl.key).toBe('store.url');
+    expect(missingUrl.line).toBe(2);
+
+    const badSchema = configError(() =>
+      storeOf('store:\n  kind: postgres\n  url: postgres://db/erp\n  schema: Erp-Bridge\n'),
+    );
+    expect(badSchema).toMatchObject({ key: 'store.schema', line: 4 });
+    expect(badSchema.message).toContain('must be a lowercase identifier');
+
+    const notUrl = configError(() => storeOf('store: ./state.sqlite\n'));
+    expect(notUrl.message).toContain('must be a postgres:// URL');
+
+    const unknownKind = configError(() => storeOf('store:\n  kind: mysql\n  url: mysql://db/erp\n'));
+    expect(unknownKind).toMatchObject({ key: 'store.kind', line: 2 });
+
+    const mixed = configError(() => storeOf('store:\n  kind: sqlite\n  url: postgres://db/erp\n'));
+    expect(mixed.message).toContain('unknown key "url"');
+  });
+});
+
+describe('openStore', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  it('opens a SQLite store for kind sqlite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'erpbridge-open-store-'));
+    const store = await openStore({ kind: 'sqlite', path: join(dir, 'store.sqlite') });
+    cleanups.push(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await store.migrate();
+    await store.createRun(makeRun('run-1'));
+    expect(await store.getRun('run-1')).toEqual(makeRun('run-1'));
+  });
+
+  it.skipIf(skipWithout(probe))('opens a PostgreSQL store in its schema for kind postgres', async () => {
+    const schema = new TestSchema(probe.url, 'open');
+    const store = await openStore({ kind: 'postgres', url: probe.url, schema: schema.schema, poolSize: 2 });
+    cleanups.push(async () => {
+      await store.close();
+      await schema.drop();
+    });
+    await store.migrate();
+    await store.createRun(makeRun('run-1'));
+    expect(await store.getRun('run-1')).toEqual(makeRun('run-1'));
+    expect(await schema.sql<{ id: string }>('select id from runs')).toEqual([{ id: 'run-1' }]);
+  });
+});
+
+function makeRun(id: string): Run {
+  return {
+    id,
+    workflow: 'po-urgency',
+    policy: 'review',
+    dryRun: true,
+    state: 'running',
+    params: {},
+    stats: emptyStats(),
+    error: null,
+    requestedBy: 'anna',
+    createdAt: '2024-05-01T08:00:00.000Z',
+    updatedAt: '2024-05-01T08:00:00.000Z',
+  };
+}

@@ -1,0 +1,107 @@
+import type { Kysely } from 'kysely';
+import { ErpError } from '../errors/index.ts';
+import type { OutboxJob } from './contract.ts';
+import { checkPaging } from './paging.ts';
+import { ROW_FORMAT_VERSION } from './rows.ts';
+import type { ApplyClaimsTable, OutboxTable, StoreDatabase } from './schema.ts';
+
+/**
+ * The transactional outbox and the apply claims, shared by every store: rows, and the queries
+ * Kysely builds for each dialect. A store runs the writes inside its own transaction (SQLite
+ * compiles and runs them synchronously, PostgreSQL executes them) together with the state the
+ * jobs act on.
+ */
+
+export function outboxJobToRow(job: OutboxJob): OutboxTable {
+  return {
+    id: job.id,
+    format_version: ROW_FORMAT_VERSION,
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    created_at: job.createdAt,
+    sent_at: null,
+  };
+}
+
+export function rowToOutboxJob(row: OutboxTable): OutboxJob {
+  if (row.format_version !== ROW_FORMAT_VERSION) {
+    throw new ErpError(
+      'permanent',
+      `outbox row ${row.id} has format_version ${row.format_version}; this erpbridge reads ${ROW_FORMAT_VERSION}`,
+      { entity: 'outbox', key: row.id, hint: 'Run the erpbridge version that wrote it, or a newer one.' },
+    );
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(row.payload);
+  } catch (error) {
+    throw new ErpError('permanent', `outbox.payload of ${row.id} is not valid JSON`, {
+      cause: error,
+      entity: 'outbox',
+      key: row.id,
+      field: 'payload',
+    });
+  }
+  return { id: row.id, kind: row.kind, payload, createdAt: row.created_at };
+}
+
+/** Inserts jobs; an id already in the outbox is left as it is (a job is enqueued once). */
+export function insertOutboxJobs(db: Kysely<StoreDatabase>, rows: OutboxTable[]) {
+  return db
+    .insertInto('outbox')
+    .values(rows)
+    .onConflict((conflict) => conflict.column('id').doNothing());
+}
+
+/** Unsent jobs, oldest first. */
+export async function listOutboxJobs(
+  db: Kysely<StoreDatabase>,
+  options: { limit: number },
+): Promise<OutboxJob[]> {
+  checkPaging('listOutboxJobs', options);
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('sent_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(options.limit)
+    .execute();
+  return rows.map(rowToOutboxJob);
+}
+
+/** Marks jobs sent; a row already marked keeps its first time. */
+export function markOutboxJobsSent(db: Kysely<StoreDatabase>, ids: readonly string[], sentAt: string) {
+  return db
+    .updateTable('outbox')
+    .set({ sent_at: sentAt })
+    .where('id', 'in', [...ids])
+    .where('sent_at', 'is', null);
+}
+
+/** Claims for one job: a change claimed before (by any job) keeps its claim. */
+export function insertApplyClaims(db: Kysely<StoreDatabase>, rows: ApplyClaimsTable[]) {
+  return db
+    .insertInto('apply_claims')
+    .values(rows)
+    .onConflict((conflict) => conflict.column('change_id').doNothing());
+}
+
+/** Of these changes, those `jobId` holds. */
+export function claimsHeldBy(db: Kysely<StoreDatabase>, changeIds: readonly string[], jobId: string) {
+  return db
+    .selectFrom('apply_claims')
+    .select('change_id')
+    .where('change_id', 'in', [...changeIds])
+    .where('job_id', '=', jobId);
+}
+
+/**
+ * Apply claims for one job, one row per distinct change, in byte-wise id order: two jobs claiming
+ * overlapping changes at once lock them in the same order, so PostgreSQL never sees a deadlock.
+ */
+export function applyClaimRows(changeIds: readonly string[], jobId: string, at: string): ApplyClaimsTable[] {
+  return [...new Set(changeIds)]
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .map((changeId) => ({ change_id: changeId, job_id: jobId, claimed_at: at }));
+}
