@@ -30,7 +30,7 @@ describe('po-urgency with the llm provider against an OpenAI-compatible server',
     const config = writeTestConfig(dir, [
       [
         '  provider: embedded\n',
-        `  provider: llm\n  llm:\n    baseUrl: ${llm.baseUrl}\n    model: stand-in\n    apiKey: \${LLM_KEY}\n    batchSize: 50\n`,
+        `  provider: llm\n  allowFields: [orderNumber, needBy, daysToNeed, supplierLeadTimeDays, supplierOnTimeRate, amount, currency, description, notes]\n  llm:\n    baseUrl: ${llm.baseUrl}\n    model: stand-in\n    apiKey: \${LLM_KEY}\n    batchSize: 50\n`,
       ],
     ]);
     context = await openContext({ configFile: config, env: { ...sandboxEnv(sandbox), LLM_KEY: apiKey } });

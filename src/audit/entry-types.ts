@@ -10,6 +10,13 @@ export const AUDIT_ENTRY_TYPES = [
   'extract.batch',
   /** `{ model, decisions: [{ id, label, confidence, model }] }`: one per batch of AI answers. */
   'ai.decisions',
+  /**
+   * `AiExchange` (src/ai/guardrails/exchange.ts): one per LLM request — model, prompt version, input
+   * and output hashes, tokens, cost, attempts, outcome and the redacted request text.
+   */
+  'ai.exchange',
+  /** `{ task, model, reason, records }`: the run's LLM budget refused a request; its records went to review. */
+  'ai.budget-exhausted',
   /** `{ changes: [{ id, digest }] }`: one per batch of planned changes; `digest` = `digestOf(change)`. */
   'change.planned',
   /** `{ changeIds, decidedBy }`: by a person, or by policy (`decidedBy: 'policy:auto'`). */
@@ -48,6 +55,10 @@ export const AUDIT_ENTRY_TYPES = [
   'trigger.webhook',
   /** `{ workflow, runId }`: a schedule fired. */
   'trigger.schedule',
+  /** `{ workflow, field, runs, decisions, decided, agreed, agreement, coverage, promotion }`: a shadow report was made. */
+  'shadow.report',
+  /** `{ workflow, from, format, rows, skipped, out }`: labeled data left the store (`labels export`). */
+  'labels.exported',
 ] as const;
 
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];

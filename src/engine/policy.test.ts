@@ -25,6 +25,13 @@ describe('policy', () => {
     expect(initialChangeState(policy, 0.95, 2)).toBe('pending');
   });
 
+  it('never approves a result marked for review, whatever its confidence', () => {
+    const policy = PolicyConfig.parse({ mode: 'auto', minConfidence: 0 });
+    const review = { reason: 'label "critical" is not one of the allowed values' };
+    expect(initialChangeState(policy, { confidence: 1, review }, 0)).toBe('pending');
+    expect(initialChangeState(policy, { confidence: 1 }, 0)).toBe('approved');
+  });
+
   it('rejects values out of range instead of clamping them', () => {
     expect(() => PolicyConfig.parse({ mode: 'auto', minConfidence: 1.5 })).toThrow();
     expect(() => PolicyConfig.parse({ mode: 'sometimes' })).toThrow();

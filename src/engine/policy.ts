@@ -3,6 +3,18 @@ import type { Approval, Change, ChangeState } from './change.ts';
 import { POLICIES } from './run.ts';
 
 /**
+ * When a shadow workflow has earned more autonomy: at least `minAgreement` of at least `minItems`
+ * decisions people have acted on agree with theirs. `erpbridge shadow-report` then suggests
+ * moving to `suggest`; nothing changes on its own. Defaults: 0.98, 500, `review`.
+ */
+export const PromotionRule = z.strictObject({
+  minAgreement: z.number().min(0).max(1).default(0.98),
+  minItems: z.number().int().positive().default(500),
+  suggest: z.enum(['review', 'auto']).default('review'),
+});
+export type PromotionRule = z.infer<typeof PromotionRule>;
+
+/**
  * How much autonomy a workflow has. One schema, used by the config loader, the engine and (later)
  * the console, so the numbers never drift apart.
  */
@@ -20,20 +32,26 @@ export const PolicyConfig = z
      * approve such a change on its own either: under `auto` it waits for people.
      */
     fourEyesAbove: z.number().nonnegative().nullable().default(null),
+    /** Shadow mode: when the shadow report suggests promotion; absent means the defaults of {@link PromotionRule}. */
+    promotion: PromotionRule.optional(),
   })
   .prefault({});
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
 
 /**
  * The state a newly planned change starts in. Pure: `approvedSoFar` is how many changes this run has
- * already approved by policy.
+ * already approved by policy. `decision` is the AI result's confidence, or the result itself: one
+ * that carries `review` (an answer outside the allowed values, a spent LLM budget) always waits for
+ * a person, whatever its confidence and the mode.
  */
 export function initialChangeState(
   policy: PolicyConfig,
-  confidence: number,
+  decision: number | { confidence: number; review?: { reason: string } | undefined },
   approvedSoFar: number,
   amount: number | null = null,
 ): ChangeState {
+  const confidence = typeof decision === 'number' ? decision : decision.confidence;
+  if (typeof decision !== 'number' && decision.review !== undefined) return 'pending';
   if (policy.mode !== 'auto') return 'pending';
   if (needsFourEyes(policy, amount)) return 'pending';
   if (confidence < policy.minConfidence) return 'pending';

@@ -1,6 +1,21 @@
+import type { z } from 'zod';
 import { ErpError } from '../../errors/index.ts';
 import type { StoredModel } from '../../store/contract.ts';
-import type { Classification, ClassifyProvider, ClassifyTask, Example } from '../contract.ts';
+import {
+  AI_TASK_KINDS,
+  type AiCallOptions,
+  type AiProvider,
+  type Classification,
+  type ClassifyTask,
+  type Detection,
+  type DetectTask,
+  type Example,
+  type Extraction,
+  type ExtractTask,
+  type RuleExtraction,
+  unsupportedTask,
+} from '../contract.ts';
+import { checkMasterData } from '../guardrails/master-data.ts';
 import {
   type ClassifierMetrics,
   type TrainClassifierOptions,
@@ -50,8 +65,12 @@ export interface ModelReady {
   metrics: ClassifierMetrics;
 }
 
-/** The embedded provider: a `ClassifyProvider` that can also be asked to get its model ready first. */
-export interface EmbeddedProvider extends ClassifyProvider {
+/**
+ * The embedded provider: the one provider contract, answered offline — classify by the learned
+ * model, extract by the task's rules, detect by the task's detector — and a way to get the
+ * classifier ready first.
+ */
+export interface EmbeddedProvider extends AiProvider {
   readonly kind: 'embedded';
   /**
    * Loads the task's stored model if its version matches, else trains one from the examples and
@@ -159,10 +178,12 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Embedd
       return (await ensure(anyInput, ensureOptions.signal)).summary;
     },
 
+    supports: AI_TASK_KINDS,
+
     async classify<Input, Label extends string>(
       task: ClassifyTask<Input, Label>,
       inputs: readonly Input[],
-      classifyOptions: { signal?: AbortSignal } = {},
+      classifyOptions: AiCallOptions = {},
     ): Promise<Classification<Label>[]> {
       const anyInput: EmbeddedClassifyTask<unknown, string> = task;
       const { classifier, summary } = await ensure(anyInput, classifyOptions.signal);
@@ -180,7 +201,117 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Embedd
         model: summary.model,
       }));
     },
+
+    async extract<Input, Schema extends z.ZodObject>(
+      task: ExtractTask<Input, Schema>,
+      inputs: readonly Input[],
+      extractOptions: AiCallOptions = {},
+    ): Promise<Extraction<z.output<Schema>>[]> {
+      extractOptions.signal?.throwIfAborted();
+      const rules = task.rules;
+      if (rules === undefined) throw unsupportedTask('embedded', 'extract', task.name, 'it has no rules');
+      return inputs.map((input, index) => {
+        let found: RuleExtraction;
+        try {
+          found = rules(input);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new ErpError(
+            'permanent',
+            `task "${task.name}": its rules failed on input ${index}: ${reason}`,
+            {
+              entity: task.name,
+              key: String(index),
+              cause: error,
+            },
+          );
+        }
+        return extractByRules(task, found, index);
+      });
+    },
+
+    async detect<Input>(
+      task: DetectTask<Input>,
+      inputs: readonly Input[],
+      detectOptions: AiCallOptions = {},
+    ): Promise<Detection[]> {
+      detectOptions.signal?.throwIfAborted();
+      const detector = task.detector;
+      if (detector === undefined)
+        throw unsupportedTask('embedded', 'detect', task.name, 'it has no detector');
+      if (inputs.length === 0) return [];
+      const verdicts = await detector(inputs);
+      detectOptions.signal?.throwIfAborted();
+      if (verdicts.length !== inputs.length) {
+        throw new ErpError(
+          'permanent',
+          `task "${task.name}": its detector returned ${verdicts.length} verdicts for ${inputs.length} inputs`,
+          { entity: task.name, hint: 'a detector returns one verdict per input, in input order' },
+        );
+      }
+      const model = `embedded:${task.name}@detector`;
+      return verdicts.map((verdict, index) => {
+        if (!(Number.isFinite(verdict.score) && verdict.score >= 0 && verdict.score <= 1)) {
+          throw new ErpError(
+            'permanent',
+            `task "${task.name}": its detector scored input ${index} ${verdict.score}, outside 0..1`,
+            { entity: task.name, key: String(index) },
+          );
+        }
+        const reasons = verdict.reasons.map((reason) => reason.trim()).filter((reason) => reason !== '');
+        return {
+          score: verdict.score,
+          reasons,
+          explanation: reasons.length > 0 ? reasons.join('; ') : 'nothing unusual found',
+          model,
+        };
+      });
+    },
   };
+}
+
+/**
+ * Checks what a task's rules found against its schema and master data: valid fields, or a result
+ * for review that says which field was missing or not allowed (and keeps what was found as `draft`).
+ */
+function extractByRules<Schema extends z.ZodObject>(
+  task: ExtractTask<never, Schema>,
+  found: RuleExtraction,
+  index: number,
+): Extraction<z.output<Schema>> {
+  const model = `embedded:${task.name}@rules`;
+  const confidence = found.confidence ?? 1;
+  if (!(confidence >= 0 && confidence <= 1)) {
+    throw new ErpError(
+      'permanent',
+      `task "${task.name}": its rules gave input ${index} confidence ${confidence}, outside 0..1`,
+      {
+        entity: task.name,
+        key: String(index),
+      },
+    );
+  }
+  const parsed = task.schema.safeParse(found.fields);
+  const problems = parsed.success
+    ? checkMasterData(parsed.data, task.masterData ?? {}, task.schema).map((issue) => issue.message)
+    : parsed.error.issues.map(
+        (issue) => `${issue.path.map(String).join('.') || '(fields)'}: ${issue.message}`,
+      );
+  if (!parsed.success || problems.length > 0) {
+    const reason = `the rules could not extract every field (${problems[0] ?? 'invalid'}${problems.length > 1 ? ` and ${problems.length - 1} more` : ''})`;
+    return {
+      fields: null,
+      confidence: 0,
+      explanation: `needs review: ${reason}`,
+      model,
+      review: { reason },
+      draft: found.fields,
+    };
+  }
+  const explanation =
+    found.explanation?.trim() ||
+    `found by the rules of ${task.name}: ${Object.keys(found.fields).join(', ')}`;
+  return { fields: parsed.data, confidence, explanation, model };
 }
 
 async function collect(

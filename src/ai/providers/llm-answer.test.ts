@@ -1,64 +1,50 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   answerJsonSchema,
   answerSchema,
-  checkAnswer,
+  checkEnvelope,
+  closeObjects,
   formatIssuePath,
   formatIssues,
-  toClassifications,
+  toClassification,
 } from './llm-answer.ts';
 import { strictSchemaProblem } from './testing/fake-openai-server.ts';
 
 const labels = ['urgent', 'normal', 'low'] as const;
-const schema = answerSchema(labels);
 
 function answer(results: unknown[]): string {
   return JSON.stringify({ results });
 }
 
-const result = (id: string, label = 'normal', confidence = 0.6) => ({
-  id,
-  label,
-  confidence,
-  explanation: 'why',
-});
+const result = (id: string, label = 'normal') => ({ id, label, confidence: 0.6, explanation: 'why' });
 
-describe('checkAnswer', () => {
-  it('returns the results in the order of the ids asked for', () => {
-    const checked = checkAnswer(answer([result('2', 'low'), result('0', 'urgent'), result('1')]), schema, [
+describe('checkEnvelope', () => {
+  it('returns each asked-for id’s result with its place in the answer', () => {
+    const checked = checkEnvelope(answer([result('2', 'low'), result('0', 'urgent'), result('1')]), [
       '0',
       '1',
       '2',
     ]);
-    expect(checked).toEqual({
-      ok: true,
-      results: [result('0', 'urgent'), result('1'), result('2', 'low')],
-    });
+    expect(checked.ok).toBe(true);
+    if (!checked.ok) return;
+    expect(checked.records.get('0')).toEqual({ index: 1, record: result('0', 'urgent') });
+    expect(checked.records.get('2')).toEqual({ index: 0, record: result('2', 'low') });
   });
 
   it('rejects an empty or non-JSON answer as a whole', () => {
-    expect(checkAnswer(null, schema, ['0'])).toEqual({
+    expect(checkEnvelope(null, ['0'])).toEqual({
       ok: false,
       issues: [{ path: [], message: 'the answer was empty' }],
     });
-    const checked = checkAnswer('```json\n{}\n```', schema, ['0']);
+    const checked = checkEnvelope('```json\n{}\n```', ['0']);
     expect(checked.ok).toBe(false);
     if (!checked.ok)
       expect(formatIssues(checked.issues)).toMatch(/^\(answer\): the answer is not valid JSON \(/);
   });
 
-  it('names the path of a label that is not allowed and a confidence out of range', () => {
-    const checked = checkAnswer(answer([result('0', 'panic'), result('1', 'low', -0.1)]), schema, ['0', '1']);
-    expect(checked.ok).toBe(false);
-    if (checked.ok) return;
-    expect(formatIssues(checked.issues)).toBe(
-      'results[0].label: Invalid option: expected one of "urgent"|"normal"|"low"\n' +
-        'results[1].confidence: Too small: expected number to be >=0',
-    );
-  });
-
   it('wants exactly one result per id: none missing, none unknown, none twice', () => {
-    const checked = checkAnswer(answer([result('0'), result('0'), result('7')]), schema, ['0', '1', '2']);
+    const checked = checkEnvelope(answer([result('0'), result('0'), result('7')]), ['0', '1', '2']);
     expect(checked.ok).toBe(false);
     if (checked.ok) return;
     expect(formatIssues(checked.issues)).toBe(
@@ -68,21 +54,19 @@ describe('checkAnswer', () => {
     );
   });
 
-  it('rejects a missing field and a wrong shape', () => {
-    const checked = checkAnswer(
-      JSON.stringify({ results: [{ id: '0', label: 'low', confidence: 0.5 }] }),
-      schema,
-      ['0'],
-    );
-    expect(checked.ok).toBe(false);
-    if (!checked.ok) expect(checked.issues[0]?.path).toEqual(['results', 0, 'explanation']);
-    expect(checkAnswer('[]', schema, ['0'])).toMatchObject({ ok: false, issues: [{ path: [] }] });
+  it('rejects a wrong shape, and leaves what each result holds to the task kind', () => {
+    expect(checkEnvelope('[]', ['0'])).toMatchObject({ ok: false, issues: [{ path: [] }] });
+    expect(checkEnvelope(answer([{ label: 'low' }]), ['0'])).toMatchObject({
+      ok: false,
+      issues: [{ path: ['results', 0, 'id'], message: 'Invalid input: expected string, received undefined' }],
+    });
+    expect(checkEnvelope(answer([{ id: '0', label: 'panic' }]), ['0']).ok).toBe(true);
   });
 });
 
 describe('answerJsonSchema', () => {
   it('is a strict-mode schema with the labels as an enum and confidence bounded', () => {
-    const jsonSchema = answerJsonSchema(schema);
+    const jsonSchema = answerJsonSchema(answerSchema(labels));
     expect(strictSchemaProblem(jsonSchema, [])).toBeUndefined();
     expect(jsonSchema).toEqual({
       $schema: 'http://json-schema.org/draft-07/schema#',
@@ -107,6 +91,38 @@ describe('answerJsonSchema', () => {
       additionalProperties: false,
     });
   });
+
+  it('closes nested objects and nullable fields of an extract schema for strict mode', () => {
+    const fields = z.object({
+      invoiceNumber: z.string(),
+      supplier: z.object({ id: z.enum(['S-1', 'S-2']).nullable(), name: z.string() }),
+      lines: z.array(z.object({ amount: z.number() })),
+    });
+    const jsonSchema = answerJsonSchema(z.object({ results: z.array(z.object({ id: z.string(), fields })) }));
+    expect(strictSchemaProblem(jsonSchema, [])).toBeUndefined();
+    expect(JSON.stringify(jsonSchema)).toContain('"enum":["S-1","S-2"]');
+  });
+
+  it('closeObjects makes every property required and forbids others, at any depth', () => {
+    expect(
+      closeObjects({
+        type: 'object',
+        properties: { a: { type: 'object', properties: { b: { type: 'string' } } } },
+      }),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        a: {
+          type: 'object',
+          properties: { b: { type: 'string' } },
+          additionalProperties: false,
+          required: ['b'],
+        },
+      },
+      additionalProperties: false,
+      required: ['a'],
+    });
+  });
 });
 
 describe('formatIssuePath', () => {
@@ -117,14 +133,11 @@ describe('formatIssuePath', () => {
   });
 });
 
-describe('toClassifications', () => {
+describe('toClassification', () => {
   it('gives the chosen label its confidence and the others an equal share of the rest', () => {
-    const [decision] = toClassifications(
-      [{ id: '0', label: 'urgent', confidence: 0.7, explanation: '9 days late' }],
-      labels,
-      'llm:m',
-    );
-    expect(decision).toEqual({
+    expect(
+      toClassification({ label: 'urgent', confidence: 0.7, explanation: '9 days late' }, labels, 'llm:m'),
+    ).toEqual({
       label: 'urgent',
       confidence: 0.7,
       probabilities: { urgent: 0.7, normal: expect.closeTo(0.15, 10), low: expect.closeTo(0.15, 10) },
@@ -134,11 +147,11 @@ describe('toClassifications', () => {
   });
 
   it('handles a task with a single label', () => {
-    const [decision] = toClassifications(
-      [{ id: '0', label: 'only', confidence: 0.4, explanation: '' }],
+    const decision = toClassification(
+      { label: 'only', confidence: 0.4, explanation: 'x' },
       ['only'],
       'llm:m',
     );
-    expect(decision?.probabilities).toEqual({ only: 0.4 });
+    expect(decision.probabilities).toEqual({ only: 0.4 });
   });
 });

@@ -13,6 +13,9 @@ describe('llmConfigSchema', () => {
       concurrency: 2,
       temperature: 0,
       structuredOutput: 'json_schema',
+      retry: { baseDelayMs: 500, maxDelayMs: 8000, multiplier: 2, jitter: 'full', maxRetryAfterMs: 60_000 },
+      prices: { input1k: 0, output1k: 0, currency: 'USD' },
+      budget: {},
     });
   });
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../errors/index.ts';
+import { RetryPolicy } from '../../resilience/retry-policy.ts';
+import { LlmBudget, LlmPrices } from '../guardrails/budget.ts';
 
 /**
  * How the model is told to answer in JSON. `json_schema` (strict Structured Outputs) lets the server
@@ -19,12 +21,19 @@ export type StructuredOutputMode = (typeof STRUCTURED_OUTPUT_MODES)[number];
  * - `apiKey`: sent as `Authorization: Bearer`; may be empty or absent for local servers.
  * - `timeoutMs` (default 30000): time bound of one HTTP attempt. The client retries timeouts, so a call
  *   may take up to `(maxRetries + 1) × timeoutMs` plus back-off.
- * - `maxRetries` (default 2): retries of the `openai` client itself for 408/409/429/5xx and connection
- *   errors, honouring `Retry-After`.
- * - `batchSize` (default 20): inputs per request.
+ * - `maxRetries` (default 2): retries after 408/429/5xx, timeouts and connection errors, by the
+ *   resilience retry rules (`shouldRetry`/`delayFor`): `Retry-After` (also on a 500) is honoured up
+ *   to `retry.maxRetryAfterMs`, otherwise exponential backoff with full jitter.
+ * - `retry` (optional): `baseDelayMs` (default 500), `maxDelayMs` (8000), `multiplier` (2), `jitter`
+ *   (`full`), `maxRetryAfterMs` (60000): a server asking for a longer wait fails the request at once.
+ * - `batchSize` (default 20): inputs per request (a task may ask for fewer with `maxBatch`).
  * - `concurrency` (default 2): requests in flight at once.
  * - `temperature` (default 0).
  * - `structuredOutput` (default `json_schema`): see {@link STRUCTURED_OUTPUT_MODES}.
+ * - `prices` (default 0): `input1k`, `output1k` per 1,000 tokens and `currency`, for the cost the audit
+ *   records and the budget counts.
+ * - `budget` (default none): `maxTokensPerRun`, `maxCostPerRun`. A request that would pass either is
+ *   not sent; its records and all later ones of the run come back marked for review with the reason.
  *
  * Unknown keys are rejected, so a misspelt option fails at load time instead of being ignored.
  *
@@ -44,6 +53,17 @@ export const llmConfigSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(2),
   temperature: z.number().min(0).max(2).default(0),
   structuredOutput: z.enum(STRUCTURED_OUTPUT_MODES).default('json_schema'),
+  retry: z
+    .strictObject({
+      baseDelayMs: z.int().min(1).max(600_000).default(500),
+      maxDelayMs: z.int().min(1).max(3_600_000).default(8_000),
+      multiplier: z.number().min(1).max(10).default(2),
+      jitter: z.enum(['full', 'none']).default('full'),
+      maxRetryAfterMs: z.int().min(0).max(86_400_000).default(60_000),
+    })
+    .prefault({}),
+  prices: LlmPrices,
+  budget: LlmBudget,
 });
 
 /** LLM provider settings as written in configuration; omitted options take their defaults. */
@@ -70,4 +90,20 @@ export function parseLlmConfig(config: unknown): ResolvedLlmConfig {
     `LLM provider config${key ? ` option ${key}` : ''}: ${first?.message ?? 'invalid'}${more}`,
     key ? { key } : {},
   );
+}
+
+/**
+ * The resilience retry policy of the LLM provider: `maxRetries + 1` attempts, the `retry` delays,
+ * Retry-After honoured. Throws a ConfigError when the two delays contradict each other.
+ */
+export function llmRetryPolicy(settings: ResolvedLlmConfig): RetryPolicy {
+  const parsed = RetryPolicy.safeParse({
+    ...settings.retry,
+    maxAttempts: settings.maxRetries + 1,
+    honourRetryAfter: true,
+  });
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const key = ['retry', ...(issue?.path ?? [])].map(String).join('.');
+  throw new ConfigError(`LLM provider config option ${key}: ${issue?.message ?? 'invalid'}`, { key });
 }

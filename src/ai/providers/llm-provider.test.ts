@@ -1,8 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { describeError, ErpError } from '../../errors/index.ts';
-import type { ClassifyTask } from '../contract.ts';
+import type { ClassifyTask, ExtractTask } from '../contract.ts';
+import type { LlmAuditEntry } from '../guardrails/exchange.ts';
+import { createMemoryCache, openFileCache, sha256 } from '../guardrails/response-cache.ts';
 import type { LlmConfig } from './llm-config.ts';
-import { createLlmProvider } from './llm-provider.ts';
+import { createLlmProvider, type LlmProviderOptions } from './llm-provider.ts';
 import {
   answerEach,
   type FakeDecision,
@@ -72,8 +78,24 @@ async function serve(options: FakeOpenAiServerOptions): Promise<FakeOpenAiServer
   return server;
 }
 
-function providerFor(server: FakeOpenAiServer, config: Partial<LlmConfig> = {}) {
-  return createLlmProvider({ baseUrl: server.baseUrl, model: 'fake-model', maxRetries: 0, ...config });
+/** What the urgency task may send: its two described fields. */
+const ALLOW = ['poNumber', 'daysLate'];
+
+function providerFor(
+  server: FakeOpenAiServer,
+  config: Partial<LlmConfig> = {},
+  options: LlmProviderOptions = {},
+) {
+  return createLlmProvider(
+    {
+      baseUrl: server.baseUrl,
+      model: 'fake-model',
+      maxRetries: 0,
+      retry: { jitter: 'none', baseDelayMs: 10 },
+      ...config,
+    },
+    { allowFields: ALLOW, ...options },
+  );
 }
 
 /** The promise's rejection, failing the test if it resolves. */
@@ -238,17 +260,84 @@ describe('createLlmProvider', () => {
     expect(server.requests[1]?.body?.messages[3]?.content).toContain('results: no result for id "1"');
   });
 
-  it('fails with a validation error naming task, batch and path when the repair is invalid too', async () => {
+  it('routes a label outside the set to review after one repair for that record alone', async () => {
     const server = await serve({
-      // Only the second batch (ids "2" and "3") gets a label that is not allowed, both times.
+      // The second batch (ids "2" and "3") answers a label that is not allowed for id "3", both times.
       script: (request, context) =>
         sentInputs(request)[0]?.id === '2'
           ? {
-              content: resultsJson([
-                { id: '2', label: 'urgent' },
-                { id: '3', label: 'panic' },
-              ]),
+              content: isRepair(request)
+                ? resultsJson([{ id: '3', label: 'panic' }])
+                : resultsJson([
+                    { id: '2', label: 'urgent' },
+                    { id: '3', label: 'panic' },
+                  ]),
             }
+          : byLateness(request, context),
+    });
+    const decisions = await providerFor(server, { batchSize: 2, concurrency: 1 }).classify(
+      urgencyTask,
+      lines(4),
+    );
+
+    expect(decisions.map((decision) => decision.review === undefined)).toEqual([true, true, true, false]);
+    expect(decisions[2]?.label).toBe('urgent');
+    const [reviewed] = decisions.slice(3);
+    expect(reviewed).toMatchObject({
+      label: 'urgent',
+      confidence: 0.5,
+      probabilities: { urgent: 0.5, normal: 0.5 },
+    });
+    expect(reviewed?.review?.reason).toBe(
+      'the model\'s answer is outside the allowed values (results[1].label: label "panic" is not one of the ' +
+        'allowed values: "urgent", "normal"); the repair answered results[0].label: label "panic" is not one ' +
+        'of the allowed values: "urgent", "normal"',
+    );
+    expect(reviewed?.explanation).toBe(`needs review: ${reviewed?.review?.reason}`);
+    // Batch one, batch two, and one repair asking only for id "3" with the allowed values.
+    expect(server.requests).toHaveLength(3);
+    const repair = server.requests[2]?.body?.messages.at(-1)?.content;
+    expect(repair).toContain(
+      'results[1].label: label "panic" is not one of the allowed values: "urgent", "normal"',
+    );
+    expect(repair).toContain('results only for the ids "3"');
+  });
+
+  it('uses a repaired label, and reads a label that differs only in case without a repair', async () => {
+    const repaired = await serve({
+      script: inTurn(
+        { content: resultsJson([{ id: '0', label: 'panic' }]) },
+        { content: resultsJson([{ id: '0', label: 'normal' }]) },
+      ),
+    });
+    const [fixed] = await providerFor(repaired).classify(urgencyTask, lines(1));
+    expect(fixed).toMatchObject({ label: 'normal', confidence: 0.9 });
+    expect(fixed?.review).toBeUndefined();
+    expect(repaired.requests).toHaveLength(2);
+
+    const shouting = await serve({
+      script: () => ({ content: resultsJson([{ id: '0', label: ' Urgent' }]) }),
+    });
+    const [read] = await providerFor(shouting).classify(urgencyTask, lines(1));
+    expect(read?.label).toBe('urgent');
+    expect(shouting.requests).toHaveLength(1);
+  });
+
+  it('uses the task’s reviewLabel for a record routed to review', async () => {
+    const server = await serve({ script: () => ({ content: resultsJson([{ id: '0', label: 'panic' }]) }) });
+    const [decision] = await providerFor(server).classify(
+      { ...urgencyTask, reviewLabel: 'normal' },
+      lines(1),
+    );
+    expect(decision?.label).toBe('normal');
+    expect(decision?.review?.reason).toContain('"panic"');
+  });
+
+  it('fails with a validation error naming task, batch and path when the whole answer stays malformed', async () => {
+    const server = await serve({
+      script: (request, context) =>
+        sentInputs(request)[0]?.id === '2'
+          ? { content: '{"results": "none"}' }
           : byLateness(request, context),
     });
     const error = await erpErrorOf(
@@ -258,9 +347,9 @@ describe('createLlmProvider', () => {
     expect(error.kind).toBe('validation');
     expect(error.message).toBe(
       'task "po-urgency": the LLM\'s answer for the batch starting at id "2" was still invalid after one repair ' +
-        'attempt: results[1].label: Invalid option: expected one of "urgent"|"normal"',
+        'attempt: results: Invalid input: expected array, received string',
     );
-    expect(error.context).toMatchObject({ entity: 'po-urgency', key: '2', field: 'results[1].label' });
+    expect(error.context).toMatchObject({ entity: 'po-urgency', key: '2', field: 'results' });
     // Batch one, batch two, its repair; nothing after the failure.
     expect(server.requests).toHaveLength(3);
   });
@@ -459,4 +548,247 @@ describe('createLlmProvider', () => {
 
 function failNoBody(): never {
   throw new Error('a request had no valid body');
+}
+
+describe('createLlmProvider guardrails', () => {
+  interface ContactNote {
+    poNumber: string;
+    buyer: string;
+    note: string;
+  }
+  const noteTask: ClassifyTask<ContactNote, Urgency> = {
+    name: 'note-urgency',
+    labels: LABELS,
+    featureVersion: 1,
+    features: () => ({ numeric: {}, text: '' }),
+    instructions: 'Decide from the note whether the buyer must act today.',
+    describe: (input) => ({ poNumber: input.poNumber, buyer: input.buyer, note: input.note }),
+    personFields: ['buyer'],
+  };
+  const notes: ContactNote[] = [
+    {
+      poNumber: 'PO-1',
+      buyer: 'Maria Schmidt',
+      note: 'Line down! Call Schmidt on +49 30 1234 5678 or mail maria.schmidt@acme.example, IBAN DE89 3704 0044 0532 0130 00',
+    },
+    { poNumber: 'PO-2', buyer: 'Jon Berg', note: 'Deliver to gate 2. Tax id DE123456789.' },
+  ];
+  /** A model that repeats the note in its explanation, placeholders and all. */
+  const echo = answerEach((input) => ({ label: 'urgent', explanation: `note: ${String(input.note)}` }));
+
+  it('fails closed without an allowlist: nothing is sent', async () => {
+    const server = await serve({ script: byLateness });
+    const provider = createLlmProvider({ baseUrl: server.baseUrl, model: 'fake-model' });
+    const error = await erpErrorOf(provider.classify(urgencyTask, lines(2), { workflow: 'po-urgency' }));
+
+    expect(error.kind).toBe('permanent');
+    expect(error.message).toBe(
+      'task "po-urgency": no field may be sent to the LLM because no field allowlist is configured; nothing was sent',
+    );
+    expect(error.context.hint).toContain('workflows.po-urgency.ai.allowFields or ai.allowFields');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('sends only allowlisted fields, and refuses a record with none', async () => {
+    const server = await serve({ script: byLateness });
+    await providerFor(server, {}, { allowFields: ['daysLate'] }).classify(urgencyTask, lines(3));
+    const wire = server.requests.map((request) => request.rawBody).join('\n');
+    expect(wire).toContain('daysLate');
+    expect(wire).not.toContain('poNumber');
+    expect(wire).not.toContain('PO-100');
+
+    const error = await erpErrorOf(
+      providerFor(server, {}, { allowFields: ['unitPrice'] }).classify(urgencyTask, lines(1)),
+    );
+    expect(error.message).toBe(
+      'task "po-urgency": none of the fields described for input 0 (poNumber, daysLate) is in the allowlist (unitPrice); nothing was sent',
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('hides personal data behind placeholders and restores them in the answer', async () => {
+    const server = await serve({ script: echo });
+    const decisions = await providerFor(server, {}, { allowFields: ['poNumber', 'note'] }).classify(
+      noteTask,
+      notes,
+    );
+
+    const wire = server.requests.map((request) => request.rawBody).join('\n');
+    for (const secret of [
+      'Maria',
+      'Schmidt',
+      '1234 5678',
+      'maria.schmidt@acme.example',
+      'DE89 3704',
+      'DE123456789',
+      'Jon Berg',
+    ]) {
+      expect(wire).not.toContain(secret);
+    }
+    expect(wire).toContain('Call «NAME_1» on «PHONE_1» or mail «EMAIL_1», IBAN «IBAN_1»');
+    expect(wire).toContain('Tax id «TAX_ID_1»');
+    expect(decisions.map((decision) => decision.explanation)).toEqual(
+      notes.map((note) => `note: ${note.note.replace('Schmidt on', 'Maria Schmidt on')}`),
+    );
+  });
+
+  it('answers a record asked again from the cache, without a request', async () => {
+    const server = await serve({ script: byLateness });
+    const cache = createMemoryCache();
+    const provider = providerFor(server, { batchSize: 2 }, { cache });
+    const first = await provider.classify(urgencyTask, lines(4));
+    expect(server.requests).toHaveLength(2);
+
+    const again = await provider.classify(urgencyTask, lines(5));
+    expect(again.slice(0, 4)).toEqual(first);
+    // Only the new record went out.
+    expect(server.requests).toHaveLength(3);
+    expect(sentInputs(server.requests[2]?.body ?? failNoBody()).map((input) => input.poNumber)).toEqual([
+      'PO-1004',
+    ]);
+    expect(provider.spent().cached).toBe(4);
+
+    // Another prompt version or another model is a miss.
+    await provider.classify({ ...urgencyTask, promptVersion: 2 }, lines(1));
+    await providerFor(server, { model: 'other-model' }, { cache }).classify(urgencyTask, lines(1));
+    expect(server.requests).toHaveLength(5);
+  });
+
+  it('keeps only redacted answers in a cache file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'erpbridge-llm-cache-'));
+    try {
+      const server = await serve({ script: echo });
+      const cache = await openFileCache(join(dir, 'llm-cache.jsonl'));
+      await providerFor(server, {}, { allowFields: ['note'], cache }).classify(noteTask, notes);
+      await cache.flush();
+      const text = readFileSync(join(dir, 'llm-cache.jsonl'), 'utf8');
+      expect(text.split('\n').filter(Boolean)).toHaveLength(3);
+      expect(text).toContain('«EMAIL_1»');
+      expect(text).not.toContain('maria.schmidt@acme.example');
+
+      // A new process reads the file and asks nothing.
+      const reopened = await openFileCache(join(dir, 'llm-cache.jsonl'));
+      const decisions = await providerFor(server, {}, { allowFields: ['note'], cache: reopened }).classify(
+        noteTask,
+        notes,
+      );
+      expect(server.requests).toHaveLength(1);
+      expect(decisions[0]?.explanation).toContain('maria.schmidt@acme.example');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records every exchange for the audit: hashes, tokens, cost and the redacted request', async () => {
+    const server = await serve({ script: inTurn({ content: 'not json' }, echo) });
+    const entries: LlmAuditEntry[] = [];
+    const provider = providerFor(
+      server,
+      { prices: { input1k: 0.5, output1k: 1.5, currency: 'EUR' } },
+      { allowFields: ['note'], record: (entry) => void entries.push(entry) },
+    );
+    await provider.classify(noteTask, notes, { runId: 'run-7', workflow: 'notes' });
+
+    expect(entries.map((entry) => entry.type)).toEqual(['ai.exchange', 'ai.exchange']);
+    const [answer, repair] = entries.map((entry) =>
+      entry.type === 'ai.exchange' ? entry.payload : failNoBody(),
+    );
+    expect(answer).toMatchObject({
+      runId: 'run-7',
+      workflow: 'notes',
+      task: 'note-urgency',
+      kind: 'classify',
+      model: 'llm:fake-model',
+      promptVersion: 'note-urgency@p1+llm2',
+      purpose: 'answer',
+      records: 2,
+      firstId: '0',
+      outputHash: sha256('not json'),
+      attempts: 1,
+      outcome: 'invalid',
+      currency: 'EUR',
+      redacted: { NAME: 1, PHONE: 1, EMAIL: 1, IBAN: 1, TAX_ID: 1 },
+      withheld: ['buyer', 'poNumber'],
+    });
+    expect(repair).toMatchObject({ purpose: 'repair', outcome: 'valid' });
+    const sent = server.requests[0];
+    expect(answer?.inputHash).toBe(sha256(sent?.rawBody ?? ''));
+    const usage = await completionUsage(sent?.rawBody ?? '', 'not json');
+    expect(answer?.tokens).toEqual({ ...usage, estimated: false });
+    expect(answer?.cost).toBeCloseTo((usage.input / 1000) * 0.5 + (usage.output / 1000) * 1.5, 12);
+    expect(answer?.request).toContain('«EMAIL_1»');
+    expect(answer?.request).not.toContain('maria.schmidt');
+    expect(provider.spent('run-7')).toMatchObject({ currency: 'EUR', cached: 0 });
+    expect(provider.spent('run-7').tokens).toBeGreaterThan(usage.input + usage.output);
+  });
+
+  it('stops at the run’s budget: the rest go to review with the reason, never dropped', async () => {
+    const server = await serve({ script: byLateness });
+    const entries: LlmAuditEntry[] = [];
+    const provider = providerFor(
+      server,
+      { batchSize: 2, concurrency: 1, budget: { maxTokensPerRun: 1500 } },
+      { record: (entry) => void entries.push(entry) },
+    );
+    const decisions = await provider.classify(urgencyTask, lines(8), { runId: 'run-1' });
+
+    expect(decisions).toHaveLength(8);
+    const sentCount = server.requests.length;
+    expect(sentCount).toBeGreaterThan(0);
+    expect(sentCount).toBeLessThan(4);
+    const reviewed = decisions.filter((decision) => decision.review !== undefined);
+    expect(reviewed).toHaveLength(8 - 2 * sentCount);
+    expect(reviewed[0]?.review?.reason).toMatch(
+      /^the run's LLM budget of 1500 tokens is spent \(\d+ used, the next request needs about \d+\)$/,
+    );
+    const refusals = entries.filter((entry) => entry.type === 'ai.budget-exhausted');
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(provider.spent('run-1').exhausted).toBe(reviewed[0]?.review?.reason);
+    // Another run has its own budget.
+    await provider.classify(urgencyTask, lines(2), { runId: 'run-2' });
+    expect(server.requests).toHaveLength(sentCount + 1);
+  });
+
+  it('retries a 500 as its Retry-After asks, believes x-should-retry: false, and fails at once on a wait too long', async () => {
+    const flaky = await serve({
+      script: inTurn({ status: 500, headers: { 'retry-after': '1' } }, byLateness),
+    });
+    await providerFor(flaky, { maxRetries: 2 }).classify(urgencyTask, lines(1));
+    const [failed, retried] = flaky.requests;
+    expect((retried?.receivedAt ?? 0) - (failed?.receivedAt ?? 0)).toBeGreaterThanOrEqual(990);
+
+    const refusing = await serve({ script: () => ({ status: 503, headers: { 'x-should-retry': 'false' } }) });
+    expect(
+      (await erpErrorOf(providerFor(refusing, { maxRetries: 3 }).classify(urgencyTask, lines(1)))).kind,
+    ).toBe('transient');
+    expect(refusing.requests).toHaveLength(1);
+
+    const patient = await serve({ script: () => ({ status: 429, headers: { 'retry-after': '600' } }) });
+    const started = Date.now();
+    const error = await erpErrorOf(providerFor(patient, { maxRetries: 3 }).classify(urgencyTask, lines(1)));
+    expect(error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 600_000 });
+    expect(patient.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('refuses an extract task with an optional field before any request', async () => {
+    const server = await serve({ script: byLateness });
+    const task: ExtractTask<{ text: string }, z.ZodObject> = {
+      name: 'invoice-fields',
+      schema: z.object({ invoiceNumber: z.string(), poNumber: z.string().optional() }),
+      instructions: 'Read the invoice.',
+      describe: (input) => ({ text: input.text }),
+    };
+    const error = await erpErrorOf(
+      providerFor(server, {}, { allowFields: ['text'] }).extract(task, [{ text: 'x' }]),
+    );
+    expect(error.message).toBe('task "invoice-fields": field "poNumber" of its schema is optional');
+    expect(error.context.hint).toContain('.nullable()');
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+/** What the fake server reports as usage for a request body and an answer (it counts four characters a token). */
+async function completionUsage(rawBody: string, content: string): Promise<{ input: number; output: number }> {
+  return { input: Math.ceil(rawBody.length / 4), output: Math.ceil(content.length / 4) };
 }

@@ -66,3 +66,45 @@ export function inTurn(...steps: readonly (FakeReply | FakeScript)[]): FakeScrip
     return typeof step === 'function' ? step(request, context) : step;
   };
 }
+
+/** The task kind a request asks for, from its `response_format` name or, in `json_object` mode, its system message. */
+export function taskKindOf(request: ChatCompletionRequest): 'classify' | 'extract' | 'detect' {
+  const format = request.response_format;
+  const name = format?.type === 'json_schema' ? format.json_schema.name : '';
+  const system = JSON.stringify(request.messages[0]?.content ?? '');
+  if (name === 'extraction_results' || (name === '' && system.includes('\\"fields\\"'))) return 'extract';
+  if (name === 'detection_results' || (name === '' && system.includes('\\"score\\"'))) return 'detect';
+  return 'classify';
+}
+
+/**
+ * The ids a request wants answered: every input, or — in a repair that asks again only for some
+ * ("results only for the ids "2", "5"") — those.
+ */
+export function askedIds(request: ChatCompletionRequest): string[] {
+  const last = request.messages.at(-1);
+  const text = typeof last?.content === 'string' ? last.content : '';
+  const only = /results only for the ids ([^\n]*?), with values/.exec(text);
+  if (isRepair(request) && only?.[1])
+    return [...only[1].matchAll(/"([^"]*)"/g)].map((match) => match[1] ?? '');
+  return sentInputs(request).map((input) => input.id);
+}
+
+/**
+ * A script for any task kind: answers each asked-for input with `answer(kind, input)` (the result
+ * without its id), as a faithful model would.
+ */
+export function answerTasks(
+  answer: (kind: 'classify' | 'extract' | 'detect', input: SentInput) => Record<string, unknown>,
+): FakeScript {
+  return (request) => {
+    const kind = taskKindOf(request);
+    const inputs = new Map(sentInputs(request).map((input) => [input.id, input]));
+    const results = askedIds(request).map((id) => {
+      const input = inputs.get(id);
+      if (input === undefined) throw new Error(`the request asks for id ${id}, which it did not send`);
+      return { id, ...answer(kind, input) };
+    });
+    return { content: JSON.stringify({ results }) };
+  };
+}
