@@ -7,6 +7,7 @@ import {
   type ResilientConnection,
   withResilience,
 } from '../resilience/index.ts';
+import type { SharedLimiterFactory } from '../resilience/resilient-connection.ts';
 import type { Capabilities, Connection, ConnectorDefinition, RecordPage } from './contract.ts';
 import { filesConnector } from './files/index.ts';
 import { restConnector } from './rest/index.ts';
@@ -57,6 +58,8 @@ export function prepareConnector(
   baseDir?: string,
   /** Told of retries, give-ups, breaker and concurrency changes (the CLI reports breaker changes). */
   onEvent?: (event: ResilienceEvent) => void,
+  /** Distributed: limiters shared by every worker (`createSharedBudget`), so they share one ERP budget. */
+  sharedLimits?: SharedLimiterFactory,
 ): PreparedConnector {
   const where = `connectors.${name}`;
   const resolved = resolveSecrets(rawConfig, env, where, baseDir);
@@ -85,6 +88,7 @@ export function prepareConnector(
         {
           connector: name,
           ...(onEvent ? { onEvent } : {}),
+          ...(sharedLimits ? { sharedLimits } : {}),
         },
       ),
   };
@@ -103,8 +107,9 @@ export async function connectConnector(
   env: Environment,
   baseDir?: string,
   onEvent?: (event: ResilienceEvent) => void,
+  sharedLimits?: SharedLimiterFactory,
 ): Promise<ResilientConnection> {
-  return prepareConnector(name, rawConfig, env, baseDir, onEvent).connect();
+  return prepareConnector(name, rawConfig, env, baseDir, onEvent, sharedLimits).connect();
 }
 
 /** A problem found in one connector's configuration, by its path from the config's root. */

@@ -11,6 +11,7 @@ import type {
 import { describeError, ErpError, type ErrorKind } from '../errors/index.ts';
 import { sleep } from './abortable-sleep.ts';
 import {
+  type AdaptiveConcurrencyPolicy,
   type AdaptiveLimiter,
   capacitySignal,
   createAdaptiveLimiter,
@@ -19,7 +20,12 @@ import {
 import { type BreakerState, createCircuitBreaker } from './circuit-breaker.ts';
 import { toErpError } from './classify-error.ts';
 import { createLatencyHistogram, type LatencySummary } from './latency-histogram.ts';
-import { createRateLimiter, type RateLimitPermit, type SharedRateLimiter } from './rate-limit.ts';
+import {
+  createRateLimiter,
+  type RateLimitPermit,
+  type RateLimitPolicy,
+  type SharedRateLimiter,
+} from './rate-limit.ts';
 import type { ResiliencePolicies } from './resilience-config.ts';
 import { isResilienceError, ResilienceError } from './resilience-error.ts';
 import { delayFor, type NoRetryReason, shouldRetry } from './retry-policy.ts';
@@ -93,6 +99,31 @@ export interface ResilienceOptions {
    * several workers.
    */
   rateLimiter?: SharedRateLimiter;
+  /**
+   * Makes the connector's limiters shared by every worker of a deployment (the Redis-backed ones of
+   * `src/distributed`, `createSharedBudget`): the rate limiter, and the adaptive limiter when
+   * `policies.adaptive.enabled`. Default: in memory, per process. `rateLimiter` wins over it.
+   */
+  sharedLimits?: SharedLimiterFactory;
+}
+
+/**
+ * Makes the limiters of one connector from its policies, so that all workers draw on one budget
+ * per ERP. Called once per wrapped connection; an implementation may return the same limiter for
+ * the same connector.
+ */
+export interface SharedLimiterFactory {
+  /** The limiter of request rate and in-flight requests of `connector`. */
+  rateLimiter(connector: string, policy: RateLimitPolicy): SharedRateLimiter;
+  /**
+   * The adaptive concurrency limiter of `connector`. `now` is the clock the wrapper stamps each
+   * outcome's `startedAt` with.
+   */
+  adaptiveLimiter(
+    connector: string,
+    policy: AdaptiveConcurrencyPolicy,
+    options: { now: () => number },
+  ): AdaptiveLimiter;
 }
 
 /** What a connector's calls have been like since it was wrapped. */
@@ -188,10 +219,13 @@ export function withResilience(
 
   const breaker = createCircuitBreaker(connector, policies.breaker);
   const adaptive: AdaptiveLimiter | undefined = policies.adaptive.enabled
-    ? createAdaptiveLimiter(policies.adaptive, { now })
+    ? (options.sharedLimits?.adaptiveLimiter(connector, policies.adaptive, { now }) ??
+      createAdaptiveLimiter(policies.adaptive, { now }))
     : undefined;
+  const sharedLimiter =
+    options.rateLimiter ?? options.sharedLimits?.rateLimiter(connector, policies.rateLimit);
   const limiter =
-    options.rateLimiter ??
+    sharedLimiter ??
     createRateLimiter({
       requestsPerSecond: policies.rateLimit.requestsPerSecond,
       burst: policies.rateLimit.burst,
@@ -216,7 +250,8 @@ export function withResilience(
   /** Whether the ERP has answered any request: a run only pauses for an ERP it has seen working. */
   let answered = false;
   breaker.onStateChange((state) => emit({ kind: 'circuit', connector, state }));
-  adaptive?.onLimitChange((limit) => emit({ kind: 'concurrency', connector, limit }));
+  // A shared adaptive limiter outlives this connection: stop listening when it closes.
+  const stopListening = adaptive?.onLimitChange((limit) => emit({ kind: 'concurrency', connector, limit }));
 
   /** Waits for an adaptive slot (when enabled), then a rate-limiter slot and token; bounded by maxWaitMs. */
   const admit = async (signal: AbortSignal | undefined): Promise<RateLimitPermit[]> => {
@@ -225,7 +260,7 @@ export function withResilience(
     // no wait to bound, so no controller and no timer for it (this runs for every request).
     if (
       adaptive === undefined &&
-      options.rateLimiter === undefined &&
+      sharedLimiter === undefined &&
       policies.rateLimit.requestsPerSecond === null
     ) {
       const { inFlight, waiting } = limiter.snapshot();
@@ -571,7 +606,10 @@ export function withResilience(
         request.signal,
       ),
     test,
-    close: () => connection.close(),
+    close: () => {
+      stopListening?.();
+      return connection.close();
+    },
     ...(connection.describeWrite ? { describeWrite: connection.describeWrite.bind(connection) } : {}),
     figures: () => {
       const { inFlight, peakInFlight } = limiter.snapshot();
