@@ -2,7 +2,8 @@
  * The sandbox's SQLite schema. Bump {@link SCHEMA_VERSION} with any change here or in the
  * generator's output: a file with another version is reseeded rather than reused.
  */
-export const SCHEMA_VERSION = 1;
+// 2: the accounts-payable tables of sandbox/invoices/schema.ts and planted price anomalies.
+export const SCHEMA_VERSION = 2;
 
 /** Tables without indexes; indexes are built after the bulk insert ({@link INDEX_DDL}). */
 export const TABLE_DDL = `

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { seedAccountsPayable } from './invoices/seed-invoices.ts';
 import { generatePurchaseOrders } from './order-generator.ts';
 import type { PurchaseOrderHeader } from './records.ts';
 import { INDEX_DDL, SCHEMA_VERSION, TABLE_DDL } from './schema.ts';
@@ -77,6 +78,8 @@ export function seedDatabase(db: Database.Database, parameters: SeedParameters):
         counts.historyOrders++;
       }
     }
+    // Invoices, goods receipts and planted price anomalies (sandbox/invoices), from the orders above.
+    seedAccountsPayable(db, parameters);
     db.exec(INDEX_DDL);
     insertMeta.run(META_KEYS.schemaVersion, String(SCHEMA_VERSION));
     insertMeta.run(META_KEYS.seedParameters, seedParametersKey(parameters));

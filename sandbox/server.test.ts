@@ -39,9 +39,9 @@ describe('auth', () => {
 
 describe('errors are JSON', () => {
   test('an unknown route', async () => {
-    const answer = await callSandbox(sandbox, '/api/invoices');
+    const answer = await callSandbox(sandbox, '/api/credit_notes');
     expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ error: 'not_found', message: 'no route GET /api/invoices' });
+    expect(answer.body).toEqual({ error: 'not_found', message: 'no route GET /api/credit_notes' });
     expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
   });
 

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ClassifyProvider, Example } from '../ai/contract.ts';
 import type { AuditInput, AuditLog } from '../audit/index.ts';
 import type { Connection } from '../connectors/contract.ts';
-import { describeError } from '../errors/index.ts';
+import { describeError, ErpError } from '../errors/index.ts';
 import type { ConnectorFigures } from '../resilience/index.ts';
-import type { ChangeUpdate, Store } from '../store/contract.ts';
+import type { ChangeUpdate, LabeledEdit, OutboxJob, Store } from '../store/contract.ts';
 import { applyBatch } from './apply.ts';
 import type { Change, ChangeState, FieldValues } from './change.ts';
 import { extractByKeys, extractMapped } from './extract.ts';
@@ -13,9 +14,16 @@ import { idempotencyKey, newRunId } from './ids.ts';
 import { decideBatch } from './plan.ts';
 import { approvalStep } from './policy.ts';
 import { referenceReader } from './reference.ts';
-import { type ConnectorSummary, emptyStats, type Item, type Run, type RunStats } from './run.ts';
+import {
+  type ConnectorSummary,
+  emptyStats,
+  type Item,
+  type Run,
+  type RunState,
+  type RunStats,
+} from './run.ts';
 import { loadSuppliers } from './suppliers.ts';
-import { createLocalQueue, type WorkQueue } from './work-queue.ts';
+import { createLocalQueue, type JobInfo, type WorkQueue } from './work-queue.ts';
 import type { AnyWorkflow, WorkflowContext } from './workflow.ts';
 
 /** A provider that may need to get ready for a task first (the embedded one trains on history). */
@@ -43,8 +51,15 @@ export interface EngineDependencies {
   connect(connectorName: string): Promise<Connection & { figures?: () => ConnectorFigures }>;
   /** The AI provider for a workflow; `history` yields labeled examples for models that learn. */
   provider(workflow: AnyWorkflow, history: () => Promise<Example<unknown, string>[]>): PreparedProvider;
-  /** Where apply jobs go; default: run them in this process, one batch at a time. */
+  /**
+   * Where apply jobs go; default: run them in this process, one batch at a time. A distributed
+   * queue (`queue.distributed`) makes every run a plan job for a worker, commits apply jobs with
+   * the approvals they carry out (transactional outbox), and lets the process that ends a run's
+   * last job finish it.
+   */
   queue?: WorkQueue;
+  /** The workflow of a name, for jobs of workflows this process has not run itself (a worker's). */
+  workflow?: (name: string) => AnyWorkflow;
   now?: () => Date;
   onProgress?: (event: ProgressEvent) => void;
   /** Told how each apply job's writes ended, for metrics. */
@@ -58,6 +73,13 @@ export const ApplyJob = z.strictObject({
   changeIds: z.array(z.string().min(1)).min(1),
 });
 export type ApplyJob = z.infer<typeof ApplyJob>;
+
+/** A plan job (distributed): plan a run on a worker. Committed with the run it plans. */
+export const PlanJob = z.strictObject({
+  runId: z.string().min(1),
+  workflow: z.string().min(1),
+});
+export type PlanJob = z.infer<typeof PlanJob>;
 
 export interface RunOptions {
   /** Plan only; nothing is written to the ERP. The default everywhere a person starts a run. */
@@ -113,6 +135,9 @@ export interface RunReport {
 /** Changes applied per ledger claim; a crash re-checks at most this many by reading them back. */
 const APPLY_BATCH = 128;
 
+/** Distributed: how long `runRecords` waits for workers to plan and apply its run. */
+const RECORDS_RUN_TIMEOUT_MS = 120_000;
+
 /**
  * The engine: runs workflows through extract → map → ai → decide → plan → approve → apply,
  * persisting every batch so that a run killed at any point resumes where it stopped.
@@ -130,7 +155,12 @@ export class Engine {
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
     this.#queue = deps.queue ?? createLocalQueue();
-    this.#queue.handle('apply', ApplyJob, (job) => this.#applyJob(job));
+    this.#queue.handle('apply', ApplyJob, (job, info) => this.#applyJob(job, info), {
+      onGiveUp: (job, error) => this.#applyGaveUp(job, error),
+    });
+    this.#queue.handle('plan', PlanJob, (job) => this.#planJob(job), {
+      onGiveUp: (job, error) => this.#planGaveUp(job, error),
+    });
   }
 
   /**
@@ -148,9 +178,12 @@ export class Engine {
         { workflow: workflow.name, policy: workflow.policy.mode, dryRun: options.dryRun, state: 'running' },
         { asOf, policy: workflow.policy },
         options.requestedBy ?? null,
+        this.#queue.distributed,
       );
     }
     options.onStarted?.(run);
+    // Distributed: the plan job committed with the run takes it from here, on a worker.
+    if (this.#queue.distributed) return this.#report(run.id, 0);
     try {
       if (run.state === 'running') run = await this.#plan(workflow, run);
       const applies = !run.dryRun && run.policy !== 'shadow';
@@ -179,7 +212,9 @@ export class Engine {
       { workflow: workflow.name, policy: workflow.policy.mode, dryRun: false, state: 'running' },
       { asOf, policy: workflow.policy, keys: [...keys] },
       options.requestedBy,
+      this.#queue.distributed,
     );
+    if (this.#queue.distributed) return this.#awaitRun(run.id, RECORDS_RUN_TIMEOUT_MS);
     try {
       run = await this.#plan(workflow, run);
       const applies = run.policy !== 'shadow';
@@ -217,6 +252,10 @@ export class Engine {
       throw new Error(`run ${runId} has not finished planning; run the workflow again to resume it`);
     }
     const wrote = await this.#applyApproved(workflow, run);
+    if (this.#queue.distributed) {
+      await this.#settle(workflow, run.id);
+      return this.#report(run.id, 0);
+    }
     return this.#finish(workflow, run, wrote, true);
   }
 
@@ -296,6 +335,8 @@ export class Engine {
         { changeId: change.id, proposed: change.after, after: edited.after },
         decision.by,
       );
+      // The person's correction is labeled data: for eval and retraining (`erpbridge labels export`).
+      await store.addLabeledEdits(labeledEditsOf(workflow, change, edited.after, decision.by, at));
     }
     if (step.kind === 'recorded') {
       await store.updateChanges([{ id: change.id, state: 'pending', approvals: step.approvals }]);
@@ -306,9 +347,12 @@ export class Engine {
         decision.by,
       );
     } else {
-      await store.updateChanges([
-        { id: change.id, state: 'approved', approvals: step.approvals, decidedBy: decision.by },
-      ]);
+      // Distributed, a run that writes commits the apply job with the approval: neither without the other.
+      await store.updateChanges(
+        [{ id: change.id, state: 'approved', approvals: step.approvals, decidedBy: decision.by }],
+        run.dryRun ? [] : this.#applyJobs(workflow, run.id, [change.id]),
+      );
+      await this.#queue.flush?.();
       await audit.record('change.approved', change.runId, { changeIds: [change.id], comment }, decision.by);
     }
     return this.#requireChange(change.id);
@@ -356,7 +400,19 @@ export class Engine {
           updatedAt: now,
         }),
       );
-      await store.insertChanges(inverse);
+      await store.insertChanges(
+        inverse,
+        this.#applyJobs(
+          workflow,
+          run.id,
+          inverse.map((change) => change.id),
+        ),
+      );
+    }
+    if (this.#queue.distributed) {
+      await this.#queue.flush?.();
+      await this.#settle(workflow, run.id);
+      return this.#report(run.id, 0);
     }
     const wrote = await this.#applyApproved(workflow, run);
     return this.#finish(workflow, run, wrote, true);
@@ -397,22 +453,28 @@ export class Engine {
         deadLetters: replayable.map((letter) => letter.id),
       },
       requestedBy,
+      this.#queue.distributed,
     );
     await store.markDeadLettersReplayed(
       replayable.map((letter) => letter.id),
       run.id,
     );
+    if (this.#queue.distributed) return this.#report(run.id, 0);
     const planned = await this.#plan(workflow, run);
     const applies = !planned.dryRun && planned.policy !== 'shadow';
     const wrote = applies ? await this.#applyApproved(workflow, planned) : 0;
     return this.#finish(workflow, planned, wrote, applies);
   }
 
-  /** Creates and persists a new run, and audits its start with its parameters. */
+  /**
+   * Creates and persists a new run, and audits its start with its parameters. With `planJob`
+   * (distributed), the run's plan job is committed with it.
+   */
   async #startRun(
     fields: Pick<Run, 'workflow' | 'policy' | 'dryRun' | 'state'>,
     params: Record<string, unknown>,
     requestedBy: string | null,
+    planJob = false,
   ): Promise<Run> {
     const now = this.#now();
     const run: Run = {
@@ -425,13 +487,18 @@ export class Engine {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    await this.#deps.store.createRun(run);
+    const job: PlanJob = { runId: run.id, workflow: run.workflow };
+    await this.#deps.store.createRun(
+      run,
+      planJob ? [{ id: `plan-${run.id}`, kind: 'plan', payload: job, createdAt: run.createdAt }] : [],
+    );
     await this.#deps.audit.record(
       'run.started',
       run.id,
       { workflow: run.workflow, dryRun: run.dryRun, params },
       requestedBy ?? undefined,
     );
+    await this.#queue.flush?.();
     return run;
   }
 
@@ -457,7 +524,8 @@ export class Engine {
       const { examples } = await loadHistoryExamples(workflow, connection, context);
       return examples;
     });
-    const model = provider.prepare ? await provider.prepare(workflow.task) : null;
+    // A workflow that answers itself trains nothing up front; a model it asks for is trained then.
+    const model = provider.prepare && !workflow.answer ? await provider.prepare(workflow.task) : null;
     if (model) this.#deps.onProgress?.({ phase: 'model', ...model });
     return { connection, context, provider, model };
   }
@@ -501,7 +569,7 @@ export class Engine {
       const inputs = orders.map((order) => workflow.toInput(order, context));
       const results = workflow.answer
         ? await workflow.answer(inputs, { provider, context })
-        : await provider.classify(workflow.task, inputs);
+        : await provider.classify(workflow.task, inputs, { runId: run.id, workflow: workflow.name });
       const decided = decideBatch(
         workflow,
         { id: run.id, approvedSoFar, requestedBy: run.requestedBy },
@@ -521,7 +589,16 @@ export class Engine {
       }));
       // Audit first: a crash between the two repeats an entry on resume rather than losing one.
       await audit.recordMany(batchAuditEntries(run.id, orders, rejects, decided.items, decided.changes));
-      await store.saveBatch([...decided.items, ...failed], decided.changes);
+      // Distributed, a run that writes commits the apply jobs of the batch's approved changes with it.
+      const approvedIds = decided.changes.flatMap((change) =>
+        change.state === 'approved' ? [change.id] : [],
+      );
+      await store.saveBatch(
+        [...decided.items, ...failed],
+        decided.changes,
+        run.dryRun || run.policy === 'shadow' ? [] : this.#applyJobs(workflow, run.id, approvedIds),
+      );
+      await this.#queue.flush?.();
       await store.addDeadLetters(
         rejects.map((reject) => ({
           id: `${run.id}:map:${reject.recordId}`,
@@ -565,6 +642,20 @@ export class Engine {
     await this.#checkNotCancelled(run.id);
     await store.updateRun(run.id, { state: 'applying' });
     this.#workflows.set(workflow.name, workflow);
+    if (this.#queue.distributed) {
+      // Workers apply them; a change already held by another job is left to that job (claimChanges).
+      for await (const page of this.#pages(run.id, ['approved', 'applying'], APPLY_BATCH)) {
+        await store.addOutboxJobs(
+          this.#applyJobs(
+            workflow,
+            run.id,
+            page.map((change) => change.id),
+          ),
+        );
+      }
+      await this.#queue.flush?.();
+      return 0;
+    }
     const counts = await store.countChanges(run.id);
     const tally = { done: 0, wrote: 0, total: (counts.approved ?? 0) + (counts.applying ?? 0) };
     this.#tallies.set(run.id, tally);
@@ -588,19 +679,31 @@ export class Engine {
     return tally.wrote;
   }
 
-  /** One apply job: the listed changes that are still waiting to be applied, as one ledger batch. */
-  async #applyJob(job: ApplyJob): Promise<void> {
+  /**
+   * One apply job: the listed changes that are still waiting to be applied, as one ledger batch.
+   * Distributed, only the changes this job holds (`claimChanges`: the first job to claim a change
+   * keeps it), and the job then finishes the run if it was the last work left.
+   */
+  async #applyJob(job: ApplyJob, info: JobInfo): Promise<void> {
     const { store, audit } = this.#deps;
-    const workflow = this.#workflows.get(job.workflow);
-    if (!workflow)
-      throw new Error(`apply job for workflow ${job.workflow}, which this process does not know`);
+    const workflow = this.#workflowNamed(job.workflow, 'apply');
     // A cancelled run writes nothing more; its remaining jobs end here.
     if ((await store.getRun(job.runId))?.state === 'cancelled') return;
     const found = await Promise.all(job.changeIds.map((id) => store.getChange(id)));
-    const batch = found.filter(
+    let batch = found.filter(
       (change): change is Change =>
         change !== undefined && (change.state === 'approved' || change.state === 'applying'),
     );
+    if (this.#queue.distributed) {
+      const held = await store.claimChanges(
+        batch.map((change) => change.id),
+        info.id,
+      );
+      batch = batch.filter((change) => held.has(change.id));
+      if (batch.length === 0) return this.#settle(workflow, job.runId);
+      // Approvals of a planned run: it is applying again until its last job settles it.
+      await store.updateRun(job.runId, { state: 'applying' }, { ifState: ['planned'] });
+    }
     const connection = await this.#deps.connect(workflow.connector);
     const outcomes = await applyBatch(
       { connection, mapping: workflow.entity.mapping(workflow.profile), store },
@@ -659,15 +762,178 @@ export class Engine {
       tally.wrote += outcomes.filter((outcome) => outcome.wrote).length;
       this.#deps.onProgress?.({ phase: 'apply', done: tally.done, total: tally.total });
     }
+    if (this.#queue.distributed) await this.#settle(workflow, job.runId);
   }
 
-  /** Settles a run's state and figures: `completed` once applied with nothing left waiting, else `planned`. */
-  async #finish(workflow: AnyWorkflow, run: Run, wrote: number, applied: boolean): Promise<RunReport> {
+  /** A plan job (distributed): plans the run here, then settles it if no apply job is left. */
+  async #planJob(job: PlanJob): Promise<void> {
+    const { store } = this.#deps;
+    const workflow = this.#workflowNamed(job.workflow, 'plan');
+    const run = await store.getRun(job.runId);
+    if (!run) {
+      throw new Error(
+        `plan job for run ${job.runId}, which the store does not have: is this worker on the service's store?`,
+      );
+    }
+    // A retried job (its worker died) resumes: planning skips the records already persisted.
+    if (run.state === 'running') {
+      try {
+        await this.#plan(workflow, run);
+      } catch (error) {
+        if (error instanceof RunCancelled) return;
+        await store.updateRun(run.id, { error: describeError(error) });
+        throw error;
+      }
+    }
+    await this.#settle(workflow, run.id);
+  }
+
+  /** The queue gave up on a plan job: the run fails (the next trigger starts a new one). */
+  async #planGaveUp(job: PlanJob, error: unknown): Promise<void> {
+    await this.#deps.store.updateRun(
+      job.runId,
+      { state: 'failed', error: `planning gave up: ${describeError(error)}` },
+      { ifState: ['running'] },
+    );
+  }
+
+  /**
+   * The queue gave up on an apply job (its attempts used up): the changes it still held fail, as a
+   * write that failed past its retries does, with dead letters to replay them, and the run settles.
+   */
+  async #applyGaveUp(job: ApplyJob, error: unknown): Promise<void> {
+    const { store, audit } = this.#deps;
+    const workflow = this.#workflowNamed(job.workflow, 'apply');
+    const found = await Promise.all(job.changeIds.map((id) => store.getChange(id)));
+    const waiting = found.filter(
+      (change): change is Change =>
+        change !== undefined && (change.state === 'approved' || change.state === 'applying'),
+    );
+    const message = `the apply job gave up: ${describeError(error)}`;
+    await store.updateChanges(
+      waiting.map((change) => ({ id: change.id, state: 'failed' as const, error: message })),
+    );
+    await audit.recordMany(
+      waiting.map((change) => ({
+        type: 'write.failed' as const,
+        runId: job.runId,
+        payload: {
+          changeId: change.id,
+          recordId: change.recordId,
+          idempotencyKey: change.idempotencyKey,
+          detail: message,
+        },
+      })),
+    );
+    const mapping = workflow.entity.mapping(workflow.profile);
+    await store.addDeadLetters(
+      waiting.map((change) => ({
+        id: `${job.runId}:apply:${change.recordId}`,
+        runId: job.runId,
+        recordId: change.recordId,
+        vendorKey: mapping.toVendorKey(change.recordId),
+        stage: 'apply' as const,
+        errorKind: 'transient',
+        message,
+        attempts: 1,
+        lastExchange: null,
+        createdAt: this.#now().toISOString(),
+        replayedBy: null,
+      })),
+    );
+    await this.#settle(workflow, job.runId);
+  }
+
+  /**
+   * Distributed: finishes an applying run once none of its changes is approved or applying. Any
+   * process may call it any number of times (the last job of a run, a sweeper): the run moves on
+   * only from `applying`, so of two processes finishing it at once, one does.
+   */
+  async #settle(workflow: AnyWorkflow, runId: string): Promise<void> {
+    const run = await this.#deps.store.getRun(runId);
+    if (run?.state !== 'applying') return;
+    const counts = await this.#deps.store.countChanges(runId);
+    if ((counts.approved ?? 0) + (counts.applying ?? 0) > 0) return;
+    await this.#finish(workflow, run, counts.applied ?? 0, true, ['applying']);
+  }
+
+  /**
+   * Settles the applying runs whose work is done (distributed): what a run's last job does
+   * itself, for a run whose last job ended in a process that died before it could. Returns how
+   * many runs it finished.
+   */
+  async settleRuns(): Promise<number> {
+    let finished = 0;
+    for (const run of await this.#deps.store.listRuns({ states: ['applying'], limit: 100 })) {
+      const workflow = this.#deps.workflow?.(run.workflow) ?? this.#workflows.get(run.workflow);
+      if (!workflow) continue;
+      await this.#settle(workflow, run.id);
+      if ((await this.#deps.store.getRun(run.id))?.state !== 'applying') finished++;
+    }
+    return finished;
+  }
+
+  /** Distributed: waits (polling the store) until the run is no longer running or applying. */
+  async #awaitRun(runId: string, timeoutMs: number): Promise<RunReport> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await this.#requireRun(runId);
+      if (run.state !== 'running' && run.state !== 'applying') return this.#report(runId, 0);
+      if (Date.now() > deadline) {
+        throw new ErpError('transient', `run ${runId} is still ${run.state} after ${timeoutMs / 1000} s`, {
+          key: runId,
+          hint: 'Are workers running? Start them with `erpbridge worker`; the run goes on when they do.',
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /**
+   * Distributed: apply jobs for these changes of a run, at most APPLY_BATCH each, for the caller to
+   * commit with the state they act on. None locally (the local path applies itself).
+   */
+  #applyJobs(workflow: AnyWorkflow, runId: string, changeIds: readonly string[]): OutboxJob[] {
+    if (!this.#queue.distributed) return [];
+    const jobs: OutboxJob[] = [];
+    const createdAt = this.#now().toISOString();
+    for (let start = 0; start < changeIds.length; start += APPLY_BATCH) {
+      const job: ApplyJob = {
+        runId,
+        workflow: workflow.name,
+        changeIds: changeIds.slice(start, start + APPLY_BATCH),
+      };
+      jobs.push({ id: `apply-${runId}-${randomUUID()}`, kind: 'apply', payload: job, createdAt });
+    }
+    return jobs;
+  }
+
+  /** The workflow a job names: one this process ran, or the config's (a worker's). */
+  #workflowNamed(name: string, kind: 'plan' | 'apply'): AnyWorkflow {
+    const workflow = this.#workflows.get(name) ?? this.#deps.workflow?.(name);
+    if (!workflow) throw new Error(`${kind} job for workflow ${name}, which this process does not know`);
+    this.#workflows.set(name, workflow);
+    return workflow;
+  }
+
+  /**
+   * Settles a run's state and figures: `completed` once applied with nothing left waiting, else
+   * `planned`. With `ifState` (distributed), only a run still in one of those states, once.
+   */
+  async #finish(
+    workflow: AnyWorkflow,
+    run: Run,
+    wrote: number,
+    applied: boolean,
+    ifState?: RunState[],
+  ): Promise<RunReport> {
     const { store, audit } = this.#deps;
     const connection = await this.#deps.connect(workflow.connector);
-    const connectors = connection.figures
-      ? { ...run.stats.connectors, [workflow.connector]: summarise(connection.figures()) }
-      : run.stats.connectors;
+    // Distributed, one process's figures are not the run's: they are each worker's /metrics.
+    const connectors =
+      connection.figures && !this.#queue.distributed
+        ? { ...run.stats.connectors, [workflow.connector]: summarise(connection.figures()) }
+        : run.stats.connectors;
     const changes = await store.countChanges(run.id);
     const items = await store.countItems(run.id);
     const pending = changes.pending ?? 0;
@@ -680,7 +946,8 @@ export class Engine {
       changes,
       ...(connectors ? { connectors } : {}),
     };
-    await store.updateRun(run.id, { state, stats, error: null });
+    const moved = await store.updateRun(run.id, { state, stats, error: null }, ifState ? { ifState } : {});
+    if (!moved) return this.#report(run.id, 0);
     if (state === 'completed') await audit.record('run.completed', run.id, { changes, pending, wrote });
     // The watermark advances only when a real run has committed everything it read.
     const reached = stats.watermark?.reached;
@@ -737,7 +1004,17 @@ export class Engine {
           recorded.push({ id: change.id, state: 'pending', approvals: step.approvals });
         else approved.push({ id: change.id, state: 'approved', approvals: step.approvals, decidedBy: by });
       }
-      await store.updateChanges([...approved, ...recorded]);
+      await store.updateChanges(
+        [...approved, ...recorded],
+        run.dryRun
+          ? []
+          : this.#applyJobs(
+              workflow,
+              runId,
+              approved.map((update) => update.id),
+            ),
+      );
+      await this.#queue.flush?.();
       if (approved.length > 0) {
         await audit.record('change.approved', runId, { changeIds: approved.map((update) => update.id) }, by);
       }
@@ -831,6 +1108,32 @@ function checkEdit(workflow: AnyWorkflow, change: Change, edit: FieldValues): Fi
     after[field] = parsed.data;
   }
   return after;
+}
+
+/** The fields an edit changed, each as a pair: what the AI proposed and what the person set instead. */
+function labeledEditsOf(
+  workflow: AnyWorkflow,
+  change: Change,
+  after: FieldValues,
+  by: string,
+  at: string,
+): LabeledEdit[] {
+  return Object.keys(after)
+    .filter((field) => JSON.stringify(after[field] ?? null) !== JSON.stringify(change.after[field] ?? null))
+    .map((field) => ({
+      id: `${change.id}:${field}`,
+      workflow: workflow.name,
+      entity: change.entity,
+      recordId: change.recordId,
+      runId: change.runId,
+      changeId: change.id,
+      field,
+      aiValue: change.after[field] ?? null,
+      aiConfidence: change.confidence,
+      humanValue: after[field] ?? null,
+      editedBy: by,
+      editedAt: at,
+    }));
 }
 
 /** Which pending changes an approval or rejection applies to; no field means all. */
