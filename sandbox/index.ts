@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { openSandboxDatabase } from './database.ts';
+import { readExpenseLineFile } from './expense-lines/expense-line-file.ts';
+import { createExpenseLineRepository } from './expense-lines/expense-line-repository.ts';
 import type { FaultConfig } from './fault-config.ts';
 import { createFaultInjector } from './fault-injector.ts';
 import {
@@ -15,6 +17,7 @@ import {
   startFileExchange,
 } from './file-exchange/index.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
+import { createAccountsPayable } from './invoices/routes.ts';
 import { createOAuthTokenStore } from './oauth-tokens.ts';
 import { createPurchaseOrderPatcher } from './purchase-order-patch.ts';
 import { createPurchaseOrderRepository } from './purchase-order-repository.ts';
@@ -88,6 +91,13 @@ export interface SandboxOptions {
    * request log and faults): `sap-ecc`, `oracle-ebs` or `dynamics-ax`. See sandbox/README.md.
    */
   personality?: Personality;
+  /**
+   * Also serve expense lines to GL-code, loaded at start from a CSV (the columns of
+   * ../shared/data/gl-coding/train.csv): lines dated before `codedBefore` come with their code (the
+   * history), later ones uncoded, their true code kept for `/_sandbox/expense-lines/truth`. Without
+   * `codedBefore` every line keeps its code. See sandbox/expense-lines/README.md.
+   */
+  expenseLines?: { file: string; codedBefore?: string | null };
   /** The Windows account dynamics-ax accepts over NTLM; default CONTOSO\erpbridge, `Sandbox-AX-2012`. */
   windowsAccount?: Partial<WindowsAccount>;
 }
@@ -161,6 +171,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       logger,
       logRequests: resolved.logRequests,
       personality: soap,
+      accountsPayable: createAccountsPayable(db, createIdempotencyStore(db)),
+      ...(options.expenseLines
+        ? {
+            expenseLines: createExpenseLineRepository(db, {
+              lines: readExpenseLineFile(options.expenseLines.file),
+              codedBefore: options.expenseLines.codedBefore ?? null,
+            }),
+          }
+        : {}),
     });
     await app.listen({ port: resolved.port, host: resolved.host });
     if (resolved.fileExchange !== null) {

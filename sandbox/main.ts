@@ -4,6 +4,7 @@
  *   node bin/run-ts.mjs sandbox/main.ts --port 0 --data DIR [--seed 42] [--orders 5000]
  *     [--history 20000] [--suppliers 200] [--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml]
  *     [--as sap-ecc|oracle-ebs|dynamics-ax] [--reset] [--quiet]
+ *     [--expense-lines FILE.csv [--coded-before YYYY-MM-DD]]
  *
  * Prints exactly one JSON line to stdout once listening —
  * `{"event":"listening","url":...,"apiKey":...,"dbPath":...,"today":...}` (with `personality` and
@@ -18,7 +19,8 @@ import { PERSONALITIES, type Personality, type Sandbox, type SandboxOptions, sta
 
 const USAGE =
   'usage: main.ts --data DIR [--port 4010] [--seed 42] [--orders 5000] [--history 20000] [--suppliers 200] ' +
-  '[--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml] [--as sap-ecc|oracle-ebs|dynamics-ax] [--reset] [--quiet]';
+  '[--today YYYY-MM-DD] [--api-key KEY] [--faults FILE.yaml] [--as sap-ecc|oracle-ebs|dynamics-ax] [--reset] [--quiet] ' +
+  '[--expense-lines FILE.csv [--coded-before YYYY-MM-DD]]';
 
 /** Longest a shutdown may take before the process gives up waiting and exits with an error. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -54,9 +56,20 @@ function parseCommandLine(argv: string[]): SandboxOptions {
       as: { type: 'string' },
       reset: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'expense-lines': { type: 'string' },
+      'coded-before': { type: 'string' },
     },
   });
   if (values.data === undefined) throw new Error(`--data is required\n${USAGE}`);
+  const codedBefore = values['coded-before'];
+  if (
+    codedBefore !== undefined &&
+    (values['expense-lines'] === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(codedBefore))
+  ) {
+    throw new Error(
+      `--coded-before takes a date as YYYY-MM-DD and needs --expense-lines, got "${codedBefore}"\n${USAGE}`,
+    );
+  }
   return {
     dataDir: values.data,
     port: numberOption('port', values.port),
@@ -70,6 +83,9 @@ function parseCommandLine(argv: string[]): SandboxOptions {
     logRequests: !values.quiet,
     personality: personalityOption(values.as),
     ...(values.faults === undefined ? {} : { faults: readFaultConfigFile(values.faults) }),
+    ...(values['expense-lines'] === undefined
+      ? {}
+      : { expenseLines: { file: values['expense-lines'], codedBefore: codedBefore ?? null } }),
   };
 }
 

@@ -27,6 +27,10 @@ export const SandboxOptionsSchema = z.strictObject({
   fileExchange: FileExchangeOptions.optional(),
   personality: z.enum(PERSONALITIES).optional(),
   windowsAccount: WindowsAccount.optional(),
+  /** Expense lines to GL-code, from a CSV (sandbox/expense-lines). */
+  expenseLines: z
+    .strictObject({ file: z.string().min(1), codedBefore: isoDate.nullable().optional() })
+    .optional(),
 });
 
 /** Options after defaults, with the seed parameters gathered. */

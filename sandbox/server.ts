@@ -4,10 +4,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { type ApiAccess, authorizeApiRequest } from './auth.ts';
 import { trackConnections } from './connection-tracker.ts';
+import type { ExpenseLineRepository } from './expense-lines/expense-line-repository.ts';
+import { registerExpenseLineRoutes } from './expense-lines/routes.ts';
 import { requestKindOf } from './fault-config.ts';
 import type { FaultInjector, FaultLabel } from './fault-injector.ts';
 import type { UrgencyLabel } from './hidden-rules.ts';
 import { errorBody, errorCodeForStatus } from './http-errors.ts';
+import { type AccountsPayable, registerAccountsPayableRoutes } from './invoices/routes.ts';
 import type { OAuthTokenStore } from './oauth-tokens.ts';
 import type { PatchOutcome, PatchRequest } from './purchase-order-patch.ts';
 import type { PurchaseOrderRepository } from './purchase-order-repository.ts';
@@ -16,6 +19,7 @@ import type { RequestLog } from './request-log.ts';
 import { registerOAuthTokenRoute } from './routes/oauth-token.ts';
 import { registerPurchaseOrderRoutes } from './routes/purchase-orders.ts';
 import { registerSandboxAdminRoutes } from './routes/sandbox-admin.ts';
+import { registerSandboxBuyerRoute } from './routes/sandbox-buyer.ts';
 import { registerSandboxFaultRoutes } from './routes/sandbox-faults.ts';
 import { registerSupplierRoutes } from './routes/suppliers.ts';
 import { registerSoapRoutes, type SoapPersonality } from './soap/index.ts';
@@ -40,6 +44,10 @@ export interface SandboxAppDependencies {
   logRequests: boolean;
   /** The SOAP personality served beside `/api` (sandbox/soap); none by default. */
   personality?: SoapPersonality | null;
+  /** Invoices, goods receipts and price reviews (sandbox/invoices); not served when absent. */
+  accountsPayable?: AccountsPayable;
+  /** Expense lines to code and the chart of accounts (sandbox/expense-lines); not served when absent. */
+  expenseLines?: ExpenseLineRepository;
 }
 
 const API_PREFIX = '/api/';
@@ -270,11 +278,27 @@ export function buildSandboxApp(dependencies: SandboxAppDependencies): FastifyIn
     markApplied: (request) => applied.add(request),
   });
   registerSupplierRoutes(app, dependencies.suppliers);
+  if (dependencies.accountsPayable) {
+    registerAccountsPayableRoutes(app, {
+      accountsPayable: dependencies.accountsPayable,
+      markApplied: (request) => applied.add(request),
+    });
+  }
+  if (dependencies.expenseLines) {
+    registerExpenseLineRoutes(app, {
+      expenseLines: dependencies.expenseLines,
+      markApplied: (request) => applied.add(request),
+    });
+  }
   registerSandboxAdminRoutes(app, {
     requestLog,
     truthLabels: dependencies.truthLabels,
     openOrders: dependencies.purchaseOrders.count('OPEN'),
     today: dependencies.today,
+  });
+  registerSandboxBuyerRoute(app, {
+    purchaseOrders: dependencies.purchaseOrders,
+    truthLabels: dependencies.truthLabels,
   });
   registerSandboxFaultRoutes(app, faults);
   registerOAuthTokenRoute(app, { oauth: () => faults.oauth, tokens: oauthTokens });

@@ -1,3 +1,15 @@
+export { ExpenseLine, GlAccount } from './expense-line.ts';
+export { GoodsReceipt, GoodsReceiptLine } from './goods-receipt.ts';
+export {
+  INVOICE_DOCUMENT_TYPES,
+  INVOICE_MATCH_STATUSES,
+  Invoice,
+  InvoiceDocument,
+  InvoiceDocumentType,
+  InvoiceLine,
+  InvoiceMatchStatus,
+} from './invoice.ts';
+export { PriceReview, PriceReviewLine } from './price-review.ts';
 export { PRIORITIES, Priority } from './priority.ts';
 export {
   IsoDate,

@@ -21,6 +21,13 @@ import {
 } from './feature-encoder.ts';
 import { parseData } from './parse-data.ts';
 import {
+  ClassifierMetrics,
+  type ContributionMode,
+  type Prediction,
+  recordFromKeys,
+  withLazyExplanation,
+} from './prediction.ts';
+import {
   appendScoreBins,
   fitScoreBins,
   logitsWithScoreBins,
@@ -36,48 +43,11 @@ import {
   softmaxLogits,
   softmaxRow,
 } from './softmax-regression.ts';
+import { SPARSE_KIND, SparseClassifier, trainSparseClassifier } from './sparse-classifier.ts';
+import type { SparseSpecInput } from './sparse-spec.ts';
 import { stratifiedSplit } from './stratified-split.ts';
 
-/** What one prediction says: the label, calibrated probabilities, and why. */
-export interface Prediction<Label extends string = string> {
-  label: Label;
-  /** Calibrated probability of `label`. */
-  confidence: number;
-  probabilities: Record<Label, number>;
-  /** Every feature that moved the prediction, the most supportive of `label` first. */
-  contributions: Contribution[];
-  /** `urgent (0.93): days of slack -4 (strong), …` — the top three supporting contributions. */
-  explanation: string;
-}
-
-const ClassifierMetrics = z.object({
-  labels: z.array(z.string()),
-  trainExamples: z.number(),
-  validationExamples: z.number(),
-  /** Validation accuracy and macro-F1 (of the calibrated model; calibration changes no label). */
-  accuracy: z.number(),
-  macroF1: z.number(),
-  perClass: z.array(
-    z.object({
-      label: z.string(),
-      precision: z.number(),
-      recall: z.number(),
-      f1: z.number(),
-      support: z.number(),
-    }),
-  ),
-  /** Rows = truth, columns = predicted, in the order of `labels`. */
-  confusionMatrix: z.array(z.array(z.number())),
-  /** Expected calibration error (10 bins) on validation, before and after temperature scaling. */
-  eceBefore: z.number(),
-  eceAfter: z.number(),
-  temperature: z.number(),
-  /** Columns the final linear model reads: encoded features plus score bins. */
-  modelColumns: z.number(),
-  trainMs: z.number(),
-});
-/** How a classifier did on its held-out validation split, and how it was trained. Stored with the model. */
-export type ClassifierMetrics = z.infer<typeof ClassifierMetrics>;
+export { ClassifierMetrics, type Prediction } from './prediction.ts';
 
 /** Options for `trainClassifier`; every field has a default. */
 export interface TrainClassifierOptions {
@@ -91,31 +61,14 @@ export interface TrainClassifierOptions {
   model?: Omit<SoftmaxTrainingOptions, 'classes' | 'seed'>;
   /** Replaces the task's own `embedded.encoding` (for experiments). */
   encoding?: EncodingSpecInput;
+  /** Replaces the task's own `embedded.sparse` (for experiments); a sparse spec trains the sparse model. */
+  sparse?: SparseSpecInput;
 }
 
 /** Fewer examples than this cannot give both a model and a validation split worth reading. */
 export const MIN_TRAINING_EXAMPLES = 20;
 const BODY_FORMAT = 1;
 const DEFAULT_SCORE_QUANTILES = 32;
-/** A prediction whose contributions and explanation are computed on first read, then kept. */
-function withLazyExplanation<Label extends string>(
-  scored: Omit<Prediction<Label>, 'contributions' | 'explanation'>,
-  explain: () => Pick<Prediction<Label>, 'contributions' | 'explanation'>,
-): Prediction<Label> {
-  let explained: Pick<Prediction<Label>, 'contributions' | 'explanation'> | undefined;
-  return {
-    ...scored,
-    get contributions() {
-      explained ??= explain();
-      return explained.contributions;
-    },
-    get explanation() {
-      explained ??= explain();
-      return explained.explanation;
-    },
-  };
-}
-
 /** Rows encoded and scored at once by `predictAll`: bounds memory, keeps the matrices in cache. */
 const PREDICT_CHUNK_ROWS = 1024;
 /** Supporting contributions kept with `contributions: 'top'`: three for the explanation, with room for duplicates. */
@@ -159,10 +112,137 @@ interface ClassifierParts<Label extends string> {
 }
 
 /**
- * A trained embedded classifier: feature encoder, optional score bins, softmax regression and a
- * calibration temperature. Synchronous and pure; `serialize()` gives the body a model store keeps.
+ * What a trained model of either kind offers `TrainedClassifier`: the dense one below
+ * (po-urgency) and the sparse one with a label memory (`sparse-classifier.ts`, GL coding).
+ */
+export interface ClassifierCore {
+  readonly task: string;
+  readonly featureVersion: number;
+  readonly labels: readonly string[];
+  readonly temperature: number;
+  readonly metrics: ClassifierMetrics;
+  predictAll(rows: readonly Features[], options: { contributions?: ContributionMode }): Prediction[];
+  serialize(): string;
+}
+
+/**
+ * A trained embedded classifier: a dense model (feature encoder, optional score bins, softmax
+ * regression) or a sparse one (vocabulary, label memory, softmax regression), and a calibration
+ * temperature. Synchronous and pure; `serialize()` gives the body a model store keeps.
  */
 export class TrainedClassifier<Label extends string = string> {
+  readonly labels: readonly Label[];
+  readonly #core: ClassifierCore;
+
+  private constructor(core: ClassifierCore, labels: readonly Label[]) {
+    this.#core = core;
+    this.labels = labels;
+  }
+
+  get task(): string {
+    return this.#core.task;
+  }
+
+  get featureVersion(): number {
+    return this.#core.featureVersion;
+  }
+
+  get temperature(): number {
+    return this.#core.temperature;
+  }
+
+  get metrics(): ClassifierMetrics {
+    return this.#core.metrics;
+  }
+
+  /** @internal Wraps a trained model; callers use `trainClassifier` or `deserialize`. */
+  static fromCore<Label extends string>(
+    core: ClassifierCore,
+    labels: readonly Label[],
+  ): TrainedClassifier<Label> {
+    checkSameLabels(core.labels, labels);
+    return new TrainedClassifier(core, labels);
+  }
+
+  /** @internal Assembles a dense classifier from trained parts. */
+  static fromParts<Label extends string>(parts: ClassifierParts<Label>): TrainedClassifier<Label> {
+    return new TrainedClassifier(new DenseClassifier(parts), parts.labels);
+  }
+
+  /**
+   * Restores a classifier from `serialize()` output. With `labels`, also checks that the body
+   * predicts exactly those labels in that order, and types its predictions with them.
+   * Throws a `TypeError` naming the problem for a body of another format or a damaged one.
+   */
+  static deserialize(body: string): TrainedClassifier<string>;
+  static deserialize<Label extends string>(body: string, labels: readonly Label[]): TrainedClassifier<Label>;
+  static deserialize<Label extends string>(
+    body: string,
+    labels?: readonly Label[],
+  ): TrainedClassifier<Label> | TrainedClassifier<string> {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch (error) {
+      throw new TypeError('invalid classifier body: not JSON', { cause: error });
+    }
+    const kind = typeof json === 'object' && json !== null && 'kind' in json ? json.kind : undefined;
+    const core: ClassifierCore =
+      kind === SPARSE_KIND ? SparseClassifier.fromBody(json) : DenseClassifier.fromBody(json);
+    const classifier = new TrainedClassifier(core, core.labels);
+    return labels === undefined ? classifier : classifier.forLabels(labels);
+  }
+
+  /**
+   * This classifier with its predictions typed as `labels`, which must be exactly its own labels in
+   * the same order (the order is the model's class index). Throws a `TypeError` otherwise.
+   */
+  forLabels<Typed extends string>(labels: readonly Typed[]): TrainedClassifier<Typed> {
+    checkSameLabels(this.labels, labels);
+    return new TrainedClassifier(this.#core, labels);
+  }
+
+  /** The model as a versioned JSON string; `deserialize` reads it back exactly. */
+  serialize(): string {
+    return this.#core.serialize();
+  }
+
+  /** Classifies one row. */
+  predict(features: Features): Prediction<Label> {
+    const [prediction] = this.predictAll([features]);
+    if (prediction === undefined) throw new Error('predictAll returned no prediction for one row');
+    return prediction;
+  }
+
+  /**
+   * Classifies many rows: encoded and scored a chunk at a time, so 100,000 rows never sit in
+   * memory as one matrix.
+   *
+   * @param options.contributions `all` (default): every feature group that moved the prediction;
+   *   `top`: only the few strongest supporting ones the explanation is built from, which is all
+   *   a provider returns and about half the cost; `lazy`: like `top`, but worked out only when a
+   *   prediction's `contributions` or `explanation` is first read — a workflow explains the few
+   *   records it changes, not the 100,000 it reads.
+   */
+  predictAll(
+    rows: readonly Features[],
+    options: { contributions?: ContributionMode } = {},
+  ): Prediction<Label>[] {
+    // The core predicts its own labels, which `fromCore`/`forLabels` checked are exactly `labels`.
+    return this.#core.predictAll(rows, options) as Prediction<Label>[];
+  }
+}
+
+function checkSameLabels(own: readonly string[], labels: readonly string[]): void {
+  if (labels.length !== own.length || labels.some((label, i) => label !== own[i])) {
+    throw new TypeError(
+      `the stored model predicts [${own.join(', ')}], the task expects [${labels.join(', ')}]`,
+    );
+  }
+}
+
+/** The dense model: feature encoder, optional score bins, softmax regression, temperature. */
+class DenseClassifier<Label extends string = string> implements ClassifierCore {
   readonly task: string;
   readonly featureVersion: number;
   readonly labels: readonly Label[];
@@ -176,7 +256,7 @@ export class TrainedClassifier<Label extends string = string> {
   readonly #attribution: Attribution;
   readonly #groupLabels: readonly GroupLabel[];
 
-  private constructor(parts: ClassifierParts<Label>) {
+  constructor(parts: ClassifierParts<Label>) {
     const expected = parts.encoder.width + (parts.score ? scoreBinWidth(parts.score) : 0);
     if (parts.model.classes !== parts.labels.length || parts.model.features !== expected) {
       throw new RangeError(
@@ -208,28 +288,8 @@ export class TrainedClassifier<Label extends string = string> {
     this.#groupLabels = labelGroups(this.#attribution.groups, parts.featureNames, parts.valueFormats);
   }
 
-  /** @internal Assembles a classifier from trained parts; callers use `trainClassifier` or `deserialize`. */
-  static fromParts<Label extends string>(parts: ClassifierParts<Label>): TrainedClassifier<Label> {
-    return new TrainedClassifier(parts);
-  }
-
-  /**
-   * Restores a classifier from `serialize()` output. With `labels`, also checks that the body
-   * predicts exactly those labels in that order, and types its predictions with them.
-   * Throws a `TypeError` naming the problem for a body of another format or a damaged one.
-   */
-  static deserialize(body: string): TrainedClassifier<string>;
-  static deserialize<Label extends string>(body: string, labels: readonly Label[]): TrainedClassifier<Label>;
-  static deserialize<Label extends string>(
-    body: string,
-    labels?: readonly Label[],
-  ): TrainedClassifier<Label> | TrainedClassifier<string> {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch (error) {
-      throw new TypeError('invalid classifier body: not JSON', { cause: error });
-    }
+  /** Reads a parsed body; throws a `TypeError` naming the problem. */
+  static fromBody(json: unknown): DenseClassifier {
     const parsed = parseData(ClassifierBody, json, 'classifier body');
     const encoder = FeatureEncoder.fromJSON(parsed.encoder);
     const score = parsed.score ? scoreBinsFromState(parsed.score, encoder.width) : null;
@@ -247,33 +307,7 @@ export class TrainedClassifier<Label extends string = string> {
       weights: Float64Array.from(parsed.weights),
       bias: Float64Array.from(parsed.bias),
     };
-    const classifier = new TrainedClassifier({ ...parsed, encoder, score, model });
-    return labels === undefined ? classifier : classifier.forLabels(labels);
-  }
-
-  /**
-   * This classifier with its predictions typed as `labels`, which must be exactly its own labels in
-   * the same order (the order is the model's class index). Throws a `TypeError` otherwise.
-   */
-  forLabels<Typed extends string>(labels: readonly Typed[]): TrainedClassifier<Typed> {
-    const own: readonly string[] = this.labels;
-    if (labels.length !== own.length || labels.some((label, i) => label !== own[i])) {
-      throw new TypeError(
-        `the stored model predicts [${own.join(', ')}], the task expects [${labels.join(', ')}]`,
-      );
-    }
-    return new TrainedClassifier({
-      task: this.task,
-      featureVersion: this.featureVersion,
-      labels,
-      encoder: this.#encoder,
-      score: this.#score,
-      model: this.#model,
-      temperature: this.temperature,
-      featureNames: this.#featureNames,
-      valueFormats: this.#valueFormats,
-      metrics: this.metrics,
-    });
+    return new DenseClassifier({ ...parsed, encoder, score, model });
   }
 
   /** The model as a versioned JSON string; `deserialize` reads it back exactly. */
@@ -296,26 +330,10 @@ export class TrainedClassifier<Label extends string = string> {
     return JSON.stringify(body);
   }
 
-  /** Classifies one row. */
-  predict(features: Features): Prediction<Label> {
-    const [prediction] = this.predictAll([features]);
-    if (prediction === undefined) throw new Error('predictAll returned no prediction for one row');
-    return prediction;
-  }
-
-  /**
-   * Classifies many rows: encoded and scored a chunk at a time, so 100,000 rows never sit in
-   * memory as one matrix.
-   *
-   * @param options.contributions `all` (default): every feature group that moved the prediction;
-   *   `top`: only the few strongest supporting ones the explanation is built from, which is all
-   *   a provider returns and about half the cost; `lazy`: like `top`, but worked out only when a
-   *   prediction's `contributions` or `explanation` is first read — a workflow explains the few
-   *   records it changes, not the 100,000 it reads.
-   */
+  /** See `TrainedClassifier.predictAll`. */
   predictAll(
     rows: readonly Features[],
-    options: { contributions?: 'all' | 'top' | 'lazy' } = {},
+    options: { contributions?: ContributionMode } = {},
   ): Prediction<Label>[] {
     const onlyTop = options.contributions !== 'all';
     const lazy = options.contributions === 'lazy';
@@ -440,6 +458,16 @@ export function trainClassifier<Input, Label extends string>(
   });
   if (new Set(targets).size < 2)
     throw new RangeError(`task "${task.name}" needs examples of at least two labels`);
+  const sparse = options.sparse ?? hints.sparse;
+  if (sparse !== undefined) {
+    const core = trainSparseClassifier(task, examples, targets, {
+      spec: sparse,
+      seed,
+      validationShare: options.validationShare ?? 0.2,
+      started,
+    });
+    return TrainedClassifier.fromCore(core, task.labels);
+  }
 
   const { train, validation } = stratifiedSplit(targets, options.validationShare ?? 0.2, seed);
   const features = examples.map((example) => task.features(example.input));
@@ -541,19 +569,4 @@ function strongestPositive(effects: Float64Array, count: number): number[] {
     }
   });
   return groups;
-}
-
-/**
- * `{ [key]: value(key) }` typed as a full record over `keys`. TypeScript cannot see that a loop over
- * all keys fills every property, so this is the one place that says so.
- */
-function recordFromKeys<Key extends string, Value>(
-  keys: readonly Key[],
-  value: (key: Key, index: number) => Value,
-): Record<Key, Value> {
-  const record: Partial<Record<Key, Value>> = {};
-  keys.forEach((key, i) => {
-    record[key] = value(key, i);
-  });
-  return record as Record<Key, Value>;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ClassifyTask } from '../contract.ts';
 import { EncodingSpec } from './feature-encoder.ts';
 import { parseData } from './parse-data.ts';
+import { SparseSpec } from './sparse-spec.ts';
 
 /** How a numeric feature's value is printed in an explanation. */
 export const VALUE_FORMATS = [
@@ -20,12 +21,18 @@ export type ValueFormat = (typeof VALUE_FORMATS)[number];
 
 /**
  * What a task may tell the embedded provider beyond the shared `ClassifyTask` contract: how to
- * encode its features for a linear model, and how to print their values in explanations.
+ * encode its features for a linear model (dense, or sparse with a label memory), and how to print
+ * their values in explanations.
  */
 export const EmbeddedTaskHints = z.object({
   encoding: EncodingSpec.optional(),
   /** Feature key → how to print its value. Features not listed print as `number`. */
   valueFormats: z.record(z.string(), z.enum(VALUE_FORMATS)).optional(),
+  /**
+   * Train the sparse model instead (named indicator features, a label memory; see `sparse-spec.ts`):
+   * for tasks of many codes and names, such as GL coding. `encoding` is then not used.
+   */
+  sparse: SparseSpec.optional(),
 });
 export type EmbeddedTaskHints = z.input<typeof EmbeddedTaskHints>;
 

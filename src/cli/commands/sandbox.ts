@@ -27,6 +27,8 @@ interface SandboxFlags {
   tables?: PersonalityName;
   into?: string;
   schema?: string;
+  expenseLines?: string;
+  codedBefore?: string;
 }
 
 function positiveInteger(value: string, flag: string, allowZero = false): number {
@@ -65,6 +67,14 @@ export function registerSandboxCommand(program: Command): void {
         "write the sandbox's data as this ERP's tables into --into, print the sql connector for them, and exit",
       ).choices(PERSONALITY_NAMES),
     )
+    .option(
+      '--expense-lines <file.csv>',
+      'also serve these expense lines to GL-code (see sandbox/expense-lines)',
+    )
+    .option(
+      '--coded-before <date>',
+      'with --expense-lines: lines before this date (YYYY-MM-DD) come coded, later ones uncoded',
+    )
     .option('--into <url>', 'with --tables: postgres://…, mysql://…, mariadb://… or sqlite:<file>')
     .option('--schema <name>', 'with --tables: the PostgreSQL schema or MySQL database to create them in')
     .action(
@@ -84,6 +94,7 @@ export function registerSandboxCommand(program: Command): void {
           ...(flags.faults ? { faults: readFaultConfigFile(flags.faults) } : {}),
           ...(flags.files ? { fileExchange: { dir: flags.files } } : {}),
           ...(flags.as ? { personality: flags.as } : {}),
+          ...expenseLinesOption(flags),
         });
         process.stdout.write(
           `sandbox ERP listening at ${sandbox.url} (business date ${sandbox.today})\n` +
@@ -109,6 +120,24 @@ export function registerSandboxCommand(program: Command): void {
         await sandbox.close();
       }),
     );
+}
+
+/** `--expense-lines` / `--coded-before` as the sandbox's option; a bad date fails before anything starts. */
+function expenseLinesOption(flags: SandboxFlags): {
+  expenseLines?: { file: string; codedBefore: string | null };
+} {
+  if (flags.codedBefore !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.codedBefore)) {
+    throw new CommandFailed(
+      `--coded-before takes a date as YYYY-MM-DD, got ${flags.codedBefore}`,
+      EXIT.config,
+    );
+  }
+  if (flags.expenseLines === undefined) {
+    if (flags.codedBefore !== undefined)
+      throw new CommandFailed('--coded-before needs --expense-lines', EXIT.config);
+    return {};
+  }
+  return { expenseLines: { file: flags.expenseLines, codedBefore: flags.codedBefore ?? null } };
 }
 
 /**
