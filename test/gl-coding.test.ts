@@ -16,20 +16,11 @@ import {
 const DATA = resolve(import.meta.dirname, '../../shared/data/gl-coding/train.csv');
 const SPLIT = '2016-07-01';
 
-/** The sandbox connector also reads expense lines and the chart of accounts. */
-const ENTITIES: [string, string] = [
-  '      suppliers:\n        path: /api/suppliers\n        keyField: supplier_id\n',
-  '      suppliers:\n        path: /api/suppliers\n        keyField: supplier_id\n' +
-    '      expense_lines:\n        path: /api/expense_lines\n        keyField: line_id\n        versionField: updated_at\n' +
-    '        write:\n          method: PATCH\n' +
-    '      gl_accounts:\n        path: /api/gl_accounts\n        keyField: gl_code\n',
-];
-
+/** The shipped gl-coding workflow (review mode), switched to auto above the evaluated threshold. */
 function glCodingWorkflow(reportFile: string): [string, string] {
   return [
-    'workflows:\n',
-    'workflows:\n' +
-      '  gl-coding:\n    connector: sandbox\n    profile: sandbox\n    task: gl-coding\n' +
+    '    task: gl-coding\n    policy:\n      mode: review\n      minConfidence: 0.9\n',
+    '    task: gl-coding\n' +
       `    options:\n      evalReport: ${reportFile}\n` +
       '    policy:\n      mode: auto\n      maxChangesPerRun: 100000\n    batchSize: 1000\n',
   ];
@@ -69,7 +60,7 @@ describe.skipIf(!existsSync(DATA))('gl-coding on the real purchase-card lines, e
       expenseLines: { file: DATA, codedBefore: SPLIT },
     });
     // 1. Evaluate on the time split: the threshold for 95 % precision comes from validation.
-    const evalConfig = writeTestConfig(dir, [ENTITIES]);
+    const evalConfig = writeTestConfig(dir);
     const reportDir = join(dir, 'report');
     const evaluation = await runCli(
       [
@@ -100,7 +91,7 @@ describe.skipIf(!existsSync(DATA))('gl-coding on the real purchase-card lines, e
     expect(uncoded).toBeGreaterThanOrEqual(2530);
     expect(threshold).toBeGreaterThan(0.5);
     // 2. The workflow reads that threshold from the report.
-    const config = writeTestConfig(join(dir), [ENTITIES, glCodingWorkflow(reportFile)]);
+    const config = writeTestConfig(join(dir), [glCodingWorkflow(reportFile)]);
     context = await openContext({ configFile: config, env: sandboxEnv(sandbox) });
   }, 600_000);
 

@@ -64,3 +64,21 @@ describe('LabelMemory', () => {
     expect(() => LabelMemory.fromJSON(broken)).toThrow('group 0 key "x" counts class 7');
   });
 });
+
+describe('LabelMemory newest labels', () => {
+  it('keeps the newest labels of each key, oldest first, and restores them from JSON', () => {
+    const many = [
+      row('amazon', 'S'),
+      row('amazon', 'S'),
+      row('amazon', 'S'),
+      row('amazon', 'S'),
+      row('amazon', 'S'),
+    ];
+    const memory = LabelMemory.build(many, [0, 0, 1, 2, 1], 3, groups, [2]);
+    expect(memory.groups).toBe(2);
+    const [merchant] = memory.recall(row('amazon', 'S'));
+    expect(merchant?.recent).toEqual([1, 2, 1]);
+    const restored = LabelMemory.fromJSON(JSON.parse(JSON.stringify(memory.toJSON())));
+    expect(restored.recall(row('amazon', 'S'))[0]?.recent).toEqual([1, 2, 1]);
+  });
+});

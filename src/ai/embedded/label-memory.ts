@@ -19,6 +19,8 @@ export const LabelMemoryState = z.object({
       form: z.enum(['share', 'evidence']).default('share'),
       keys: z.array(z.string()),
       counts: z.array(z.array(z.number().int())),
+      /** Per key (in the order of `keys`), the labels of its newest rows, oldest first (empty in old bodies). */
+      recent: z.array(z.array(z.number().int())).default([]),
     }),
   ),
 });
@@ -45,7 +47,12 @@ export interface MemoryRecall {
   total: number;
   /** Count per class index (only classes seen). */
   counts: ReadonlyMap<number, number>;
+  /** Labels of the key's newest rows (at most {@link RECENT_LABELS}), oldest first. */
+  recent: readonly number[];
 }
+
+/** How many of each key's newest labels the memory keeps (what the key is coded to lately). */
+export const RECENT_LABELS = 3;
 
 /**
  * How a memory group speaks to the model: `share` — the share of the key's past rows that had the
@@ -63,6 +70,7 @@ interface Group {
   form: MemoryForm;
   byKey: Map<string, Map<number, number>>;
   totals: Map<string, number>;
+  recent: Map<string, number[]>;
 }
 
 /**
@@ -114,6 +122,7 @@ export class LabelMemory {
       form: group.form ?? 'share',
       byKey: new Map(),
       totals: new Map(),
+      recent: new Map(),
     }));
     rows.forEach((row, r) => {
       const label = targets[r] ?? 0;
@@ -128,6 +137,10 @@ export class LabelMemory {
         }
         counts.set(label, (counts.get(label) ?? 0) + 1);
         group.totals.set(key, (group.totals.get(key) ?? 0) + 1);
+        const recent = group.recent.get(key) ?? [];
+        recent.push(label);
+        if (recent.length > RECENT_LABELS) recent.shift();
+        group.recent.set(key, recent);
       }
     });
     const priors = new Array<number>(classes).fill(0);
@@ -149,7 +162,10 @@ export class LabelMemory {
       }
       const byKey = new Map<string, Map<number, number>>();
       const totals = new Map<string, number>();
+      const recent = new Map<string, number[]>();
       group.keys.forEach((key, i) => {
+        const newest = group.recent[i];
+        if (newest) recent.set(key, newest);
         const flat = group.counts[i] ?? [];
         const counts = new Map<number, number>();
         let total = 0;
@@ -165,7 +181,15 @@ export class LabelMemory {
         byKey.set(key, counts);
         totals.set(key, total);
       });
-      return { prefix: group.prefix, name: group.name, from: group.from, form: group.form, byKey, totals };
+      return {
+        prefix: group.prefix,
+        name: group.name,
+        from: group.from,
+        form: group.form,
+        byKey,
+        totals,
+        recent,
+      };
     });
     return new LabelMemory(parsed.classes, parsed.support, parsed.priors, groups);
   }
@@ -185,9 +209,15 @@ export class LabelMemory {
           form: group.form,
           keys,
           counts: keys.map((key) => [...(group.byKey.get(key) ?? new Map<number, number>())].flat()),
+          recent: keys.map((key) => group.recent.get(key) ?? []),
         };
       }),
     };
+  }
+
+  /** Number of key groups. */
+  get groups(): number {
+    return this.#groups.length;
   }
 
   /** Number of (group × support bin) slots: one learned trust each. */
@@ -251,7 +281,14 @@ export class LabelMemory {
       const key = keyOf(row, group.prefix);
       const counts = key === null ? undefined : group.byKey.get(key);
       if (key === null || !counts) return;
-      recalled.push({ group: g, name: group.name, value: key, total: group.totals.get(key) ?? 0, counts });
+      recalled.push({
+        group: g,
+        name: group.name,
+        value: key,
+        total: group.totals.get(key) ?? 0,
+        counts,
+        recent: group.recent.get(key) ?? [],
+      });
     });
     return recalled;
   }

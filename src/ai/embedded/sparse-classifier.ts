@@ -4,6 +4,7 @@ import type { Example, Features } from '../contract.ts';
 import { evaluateClassifications, expectedCalibrationError } from '../eval/metrics.ts';
 import { precisionCoverageCurve, thresholdForPrecision } from '../eval/precision-coverage.ts';
 import { fitTemperature } from './calibration.ts';
+import { ConfidenceModel, ConfidenceModelState, confidenceFeatures } from './confidence-model.ts';
 import {
   type EmbeddedClassifyTask,
   embeddedHintsOf,
@@ -51,6 +52,8 @@ const SparseBody = z.object({
   bias: z.array(z.number()),
   trust: z.array(z.number()),
   temperature: z.number().positive(),
+  /** The second-stage confidence model, when the spec asked for one. */
+  confidence: ConfidenceModelState.nullable().default(null),
   featureNames: z.record(z.string(), z.string()),
   valueFormats: z.record(z.string(), z.enum(VALUE_FORMATS)),
   metrics: ClassifierMetrics,
@@ -66,6 +69,7 @@ interface SparseParts {
   memory: LabelMemory | null;
   model: SparseSoftmaxModel;
   temperature: number;
+  confidence: ConfidenceModel | null;
   featureNames: Record<string, string>;
   valueFormats: Record<string, ValueFormat>;
   metrics: ClassifierMetrics;
@@ -139,7 +143,8 @@ export class SparseClassifier {
       bias: Float64Array.from(body.bias),
       trust: Float64Array.from(body.trust),
     };
-    return new SparseClassifier({ ...body, encoder, memory, model });
+    const confidence = body.confidence ? ConfidenceModel.fromJSON(body.confidence) : null;
+    return new SparseClassifier({ ...body, encoder, memory, model, confidence });
   }
 
   serialize(): string {
@@ -165,6 +170,7 @@ export class SparseClassifier {
       bias: Array.from(model.bias),
       trust: Array.from(model.trust),
       temperature: this.temperature,
+      confidence: this.#parts.confidence ? this.#parts.confidence.toJSON() : null,
       featureNames: this.#parts.featureNames,
       valueFormats: this.#parts.valueFormats,
       metrics: this.metrics,
@@ -188,7 +194,10 @@ export class SparseClassifier {
         let best = 0;
         for (let k = 1; k < classes; k++) if ((probabilities[k] ?? 0) > (probabilities[best] ?? 0)) best = k;
         const label = this.labels[best] ?? '';
-        const confidence = probabilities[best] ?? 0;
+        const second = this.#parts.confidence;
+        const confidence = second
+          ? second.confidence(confidenceFeatures(probabilities, best, features, memory))
+          : (probabilities[best] ?? 0);
         const explain = () => {
           const all = this.#contributions(features, x, row, best);
           const contributions = onlyTop ? all.filter((c) => c.effect > 0).slice(0, TOP_CONTRIBUTIONS) : all;
@@ -331,8 +340,20 @@ export function trainSparseClassifier<Input, Label extends string>(
     after.predicted.map((k) => task.labels[k] ?? ''),
     [...task.labels],
   );
+  const second =
+    spec.confidence === 'model'
+      ? fitConfidence(
+          validationLogits,
+          validationRows,
+          after,
+          first.memory,
+          classes,
+          temperature,
+          options.seed,
+        )
+      : null;
   const cut = thresholdForPrecision(
-    precisionCoverageCurve(after.confidences, after.correct),
+    precisionCoverageCurve(second?.confidences ?? after.confidences, after.correct),
     AUTO_PRECISION,
     MIN_THRESHOLD_SUPPORT,
   );
@@ -350,6 +371,7 @@ export function trainSparseClassifier<Input, Label extends string>(
     labelNames,
     ...final,
     temperature,
+    confidence: second?.model ?? null,
     featureNames: { ...task.featureNames },
     valueFormats: { ...hints.valueFormats },
     metrics: {
@@ -377,6 +399,32 @@ export function trainSparseClassifier<Input, Label extends string>(
 }
 
 const emptyFeatures: Features = { numeric: {}, text: '' };
+
+/**
+ * The second-stage confidence model, learned on the first stage's answers about the validation
+ * rows (newer than any it learned from, as the lines it will code are), and its confidences there;
+ * null when those answers were all right or all wrong.
+ */
+function fitConfidence(
+  logits: Float64Array,
+  rows: readonly Features[],
+  scored: { predicted: number[]; correct: boolean[] },
+  memory: LabelMemory | null,
+  classes: number,
+  temperature: number,
+  seed: number,
+): { model: ConfidenceModel; confidences: number[] } | null {
+  // Answers all right (or all wrong) teach nothing about which to trust: keep the softmax's.
+  const right = scored.correct.filter(Boolean).length;
+  if (right === 0 || right === scored.correct.length) return null;
+  const probabilities = new Float64Array(classes);
+  const meta = rows.map((row, r) => {
+    softmaxRow(logits, r * classes, classes, temperature, probabilities, 0);
+    return confidenceFeatures(probabilities, scored.predicted[r] ?? 0, row, memory);
+  });
+  const model = ConfidenceModel.fit(meta, scored.correct, { seed });
+  return { model, confidences: meta.map((features) => model.confidence(features)) };
+}
 
 function fitStage(
   rows: readonly Features[],

@@ -71,6 +71,13 @@ export const SparseSpec = z.strictObject({
   validation: z.enum(['latest', 'stratified']).default('latest'),
   /** After calibrating on the held-out part, train again on every example (default true). */
   refit: z.boolean().default(true),
+  /**
+   * What an answer's confidence is: `softmax` (default), the calibrated top probability; `model`, a
+   * second-stage logistic regression of whether the answer is right, learned on the answers about
+   * the held-out newest examples from the softmax, its margin and the label memory's agreement and
+   * newest labels (see `confidence-model.ts`).
+   */
+  confidence: z.enum(['softmax', 'model']).default('softmax'),
   /** Weights smaller than this are dropped from the stored model. Default 1e-3. */
   pruneBelow: z.number().min(0).default(1e-3),
 });
