@@ -6,9 +6,12 @@ import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerFormatCommands } from './commands/formats.ts';
+import { registerLabelsCommands } from './commands/labels.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServiceCommands } from './commands/serve.ts';
+import { registerShadowCommand } from './commands/shadow.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 
 const program = new Command()
   .name('erpbridge')
@@ -21,9 +24,12 @@ registerChangeCommands(program);
 registerDeadLetterCommands(program);
 registerAuditCommands(program);
 registerEvalCommand(program);
+registerShadowCommand(program);
+registerLabelsCommands(program);
 registerSandboxCommand(program);
 registerDemoCommand(program);
 registerServiceCommands(program);
+registerWorkerCommand(program);
 registerConnectorCommands(program);
 registerFormatCommands(program);
 

@@ -1,25 +1,63 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../canonical/priority.ts';
 import { PolicyConfig } from '../engine/policy.ts';
+import { QueueConfig } from '../queue/queue-config.ts';
 import { TriggersConfig } from '../triggers/schedule-config.ts';
 
 /** The workflow kinds erpbridge ships; `workflows/index.ts` maps each to its factory. */
 export const WORKFLOW_TASKS = ['po-urgency', 'gl-coding', 'invoice-match', 'price-anomalies'] as const;
 export type WorkflowTask = (typeof WORKFLOW_TASKS)[number];
 
-/** Where runs, changes, the audit log and models live. Embedded default: one SQLite file. */
-export const StoreConfig = z
-  .strictObject({
-    kind: z.literal('sqlite').default('sqlite'),
-    /** Relative paths resolve against the config file's folder. */
-    path: z.string().min(1).default('.erpbridge/erpbridge.sqlite'),
-  })
-  .prefault({});
+/** The embedded store: one SQLite file. */
+export const SqliteStoreConfig = z.strictObject({
+  kind: z.literal('sqlite'),
+  /** Relative paths resolve against the config file's folder. */
+  path: z.string().min(1).default('.erpbridge/erpbridge.sqlite'),
+});
+
+/** The distributed store: a PostgreSQL database shared by every erpbridge process. */
+export const PostgresStoreConfig = z.strictObject({
+  kind: z.literal('postgres'),
+  /** `postgres://user:password@host:5432/database`; a `${ENV}` reference keeps the password out of the file. */
+  url: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      'must be a postgres:// URL (postgres://user:password@host:5432/database)',
+    ),
+  /** The schema holding erpbridge's tables, created on first start. Default `public`. */
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase identifier (a-z, 0-9, _), e.g. erpbridge')
+    .default('public'),
+  /** Connections per process. Default 10. */
+  poolSize: z.number().int().min(1).max(200).default(10),
+});
+
+/**
+ * Where runs, changes, the audit log and models live. Embedded default: one SQLite file
+ * (`kind` may be left out); `store: postgres://…` is short for `{ kind: postgres, url: postgres://… }`.
+ */
+export const StoreConfig = z.preprocess(
+  (value) => {
+    if (value === undefined) return { kind: 'sqlite' };
+    if (typeof value === 'string') return { kind: 'postgres', url: value };
+    if (typeof value === 'object' && value !== null && !('kind' in value))
+      return { kind: 'sqlite', ...value };
+    return value;
+  },
+  z.discriminatedUnion('kind', [SqliteStoreConfig, PostgresStoreConfig]),
+);
 export type StoreConfig = z.infer<typeof StoreConfig>;
 
 /** A connector's own options are checked by its kind's schema when the config is loaded. */
 export const ConnectorConfig = z.looseObject({ kind: z.string().min(1) });
 export type ConnectorConfig = z.infer<typeof ConnectorConfig>;
+
+/** Field names (or dotted paths) an LLM may be sent; at least one. */
+const AllowFields = z
+  .array(z.string().min(1))
+  .min(1, 'list at least one field, or switch to provider: embedded');
 
 export const AiConfig = z
   .strictObject({
@@ -27,9 +65,29 @@ export const AiConfig = z
     provider: z.enum(['embedded', 'llm']).default('embedded'),
     /** Options for the `llm` provider: baseUrl, model, apiKey, ... (checked when `provider: llm`). */
     llm: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * The only fields of a task's `describe()` that may leave the process for the `llm` provider
+     * (top-level keys or dotted paths); a workflow's own `ai.allowFields` replaces it. Required
+     * with `provider: llm`: without a list nothing is sent (fail closed).
+     */
+    allowFields: AllowFields.optional(),
+    /**
+     * Where validated LLM answers are kept: `memory` (default; per process), `file` (JSON lines at
+     * `path`, relative to the config file; holds redacted answers only) or `off`.
+     */
+    cache: z
+      .strictObject({
+        kind: z.enum(['memory', 'file', 'off']).default('memory'),
+        path: z.string().min(1).default('.erpbridge/llm-cache.jsonl'),
+        maxEntries: z.int().positive().default(50_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 export type AiConfig = z.infer<typeof AiConfig>;
+
+/** A workflow's own AI guardrails: its field allowlist, replacing `ai.allowFields`. */
+export const WorkflowAiConfig = z.strictObject({ allowFields: AllowFields.optional() });
 
 const Filter = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -90,6 +148,8 @@ export const WorkflowConfig = z.strictObject({
   applyConcurrency: z.number().int().min(1).max(64).default(8),
   /** When `erpbridge serve` runs it on its own: a cron schedule, an inbound webhook. */
   triggers: TriggersConfig.optional(),
+  /** This workflow's AI guardrails (`allowFields`). */
+  ai: WorkflowAiConfig.optional(),
 });
 export type WorkflowConfig = z.infer<typeof WorkflowConfig>;
 
@@ -97,6 +157,8 @@ export const ErpbridgeConfig = z
   .strictObject({
     version: z.literal(1).default(1),
     store: StoreConfig,
+    /** Distributed mode: the job queue workers take from (`redis://…`); absent, the embedded mode. */
+    queue: QueueConfig.optional(),
     connectors: z.record(z.string(), ConnectorConfig).default({}),
     ai: AiConfig,
     workflows: z.record(z.string(), WorkflowConfig).default({}),
@@ -109,6 +171,17 @@ export const ErpbridgeConfig = z
           code: 'custom',
           path: ['workflows', name, 'connector'],
           message: `connector "${workflow.connector}" is not defined under connectors (defined: ${known})`,
+        });
+      }
+    }
+    for (const [name, workflow] of Object.entries(config.workflows)) {
+      if (config.ai.provider === 'llm' && !workflow.ai?.allowFields && !config.ai.allowFields) {
+        context.addIssue({
+          code: 'custom',
+          path: ['workflows', name],
+          message:
+            'provider "llm" sends records out, so the fields it may send must be listed: set ai.allowFields or ' +
+            `workflows.${name}.ai.allowFields (nothing is sent without them)`,
         });
       }
     }

@@ -248,6 +248,8 @@ export class Engine {
         `run ${runId} is a shadow run: it never writes. Run the workflow with policy review or auto.`,
       );
     }
+    // Distributed, a run still planning applies as it goes: approvals carry their own jobs.
+    if (run.state === 'running' && this.#queue.distributed) return this.#report(run.id, 0);
     if (run.state === 'running') {
       throw new Error(`run ${runId} has not finished planning; run the workflow again to resume it`);
     }

@@ -51,7 +51,7 @@ export function decideBatch<Input, Label extends string, R extends CanonicalReco
       }
     }
     const amount = workflow.entity.amount?.(order) ?? null;
-    const state = initialChangeState(workflow.policy, result.confidence, approved, amount);
+    const state = initialChangeState(workflow.policy, result, approved, amount);
     if (state === 'approved') approved++;
     changes.push({
       id: `${run.id}:${order.id}`,

@@ -1,7 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { workflowFactories } from '../../workflows/index.ts';
-import type { ClassifyProvider, Example } from '../ai/contract.ts';
+import type { AiCallOptions, AiProvider, Example } from '../ai/contract.ts';
 import { createEmbeddedProvider } from '../ai/embedded/provider.ts';
+import type { LlmAuditEntry } from '../ai/guardrails/exchange.ts';
+import { createMemoryCache, openFileCache, type ResponseCache } from '../ai/guardrails/response-cache.ts';
 import { createLlmProvider, llmConfigSchema } from '../ai/providers/llm-provider.ts';
 import { AuditLog } from '../audit/index.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
@@ -9,9 +11,11 @@ import { connectConnector, connectorConfigCheck } from '../connectors/registry.t
 import { Engine, type PreparedProvider, type ProgressEvent } from '../engine/engine.ts';
 import type { AnyWorkflow } from '../engine/workflow.ts';
 import { ConfigError, type ErpError, isErpError } from '../errors/index.ts';
+import type { JobEvent } from '../queue/bullmq-queue.ts';
+import { type DistributedRuntime, openDistributed } from '../queue/distributed-runtime.ts';
 import type { ResilienceEvent, ResilientConnection } from '../resilience/index.ts';
 import type { Store } from '../store/contract.ts';
-import { createSqliteStore } from '../store/index.ts';
+import { openStore } from '../store/open-store.ts';
 
 /** Everything a command needs, opened from one config file; `close()` releases it all. */
 export interface CliContext {
@@ -21,6 +25,8 @@ export interface CliContext {
   engine: Engine;
   workflow(name: string): AnyWorkflow;
   connect(name: string): Promise<ResilientConnection>;
+  /** Distributed mode (`queue:` in the config): the job queue and the shared ERP budget; null embedded. */
+  distributed: DistributedRuntime | null;
   close(): Promise<void>;
 }
 
@@ -29,7 +35,7 @@ export interface ContextOptions {
   env?: NodeJS.ProcessEnv;
   onProgress?: (event: ProgressEvent) => void;
   actor?: string;
-  /** Use this store file instead of the config's (the demo keeps its state apart). */
+  /** Use this SQLite file instead of the config's SQLite store (the demo keeps its state apart); a PostgreSQL store is kept. */
   storePath?: string;
   /** Told of each connector's resilience events (retries, breaker changes, ...). */
   onConnectorEvent?: (event: ResilienceEvent) => void;
@@ -37,6 +43,9 @@ export interface ContextOptions {
   onAiCall?: (call: AiCallReport) => void;
   /** Told how the writes of each apply job ended, for metrics. */
   onWriteOutcomes?: (counts: Partial<Record<'applied' | 'conflict' | 'failed', number>>) => void;
+  /** Distributed: told of each job this process ran, and of background failures (Redis, the relay). */
+  onJob?: (event: JobEvent) => void;
+  onDistributedError?: (error: Error) => void;
 }
 
 /** One call to the AI provider: which, how it ended, how long it took. */
@@ -53,10 +62,22 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   const env = options.env ?? process.env;
   const configDir = dirname(resolve(options.configFile));
   const loaded = loadConfig(options.configFile, env, [connectorConfigCheck(env, configDir)]);
-  if (options.storePath) loaded.config.store.path = options.storePath;
-  const store = createSqliteStore({ path: loaded.config.store.path });
-  await store.migrate();
+  // The demo and the service keep a SQLite store in their data folder; a PostgreSQL store in the config stays.
+  if (options.storePath && loaded.config.store.kind === 'sqlite')
+    loaded.config.store.path = options.storePath;
+  const store = await openStore(loaded.config.store);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const audit = new AuditLog(store, options.actor ?? 'erpbridge');
+  // Distributed: jobs go through the outbox to workers, and every process shares each ERP's budget.
+  const distributed = await openDistributed(loaded.config.queue, store, {
+    ...(options.onJob ? { onJob: options.onJob } : {}),
+    ...(options.onDistributedError ? { onError: options.onDistributedError } : {}),
+  });
   const connections = new Map<string, Promise<ResilientConnection>>();
   const connect = (name: string): Promise<ResilientConnection> => {
     let connection = connections.get(name);
@@ -64,7 +85,14 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
       const raw = loaded.rawConnectors[name];
       if (raw === undefined)
         throw new ConfigError(`no connector named ${name}`, { file: loaded.file, key: `connectors.${name}` });
-      connection = connectConnector(name, raw, env, loaded.dir, options.onConnectorEvent);
+      connection = connectConnector(
+        name,
+        raw,
+        env,
+        loaded.dir,
+        options.onConnectorEvent,
+        distributed?.budget(),
+      );
       connections.set(name, connection);
     }
     return connection;
@@ -87,8 +115,15 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     }
     return factory(name, config);
   };
-  const provider = (_workflow: AnyWorkflow, history: () => Promise<Example<unknown, string>[]>) =>
-    observed(makeProvider(loaded, store, history), options.onAiCall);
+  // One LLM answer cache for the process, shared by every workflow and run.
+  const llmCache = loaded.config.ai.provider === 'llm' ? await openLlmCache(loaded) : undefined;
+  const recordLlm = (entry: LlmAuditEntry) =>
+    audit.record(entry.type, entry.payload.runId, { ...entry.payload });
+  const provider = (workflow: AnyWorkflow, history: () => Promise<Example<unknown, string>[]>) =>
+    observed(
+      makeProvider(loaded, store, history, { workflow: workflow.name, cache: llmCache, record: recordLlm }),
+      options.onAiCall,
+    );
   const engine = new Engine({
     store,
     audit,
@@ -96,6 +131,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     provider,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onWriteOutcomes ? { onWriteOutcomes: options.onWriteOutcomes } : {}),
+    ...(distributed ? { queue: distributed.queue, workflow } : {}),
   });
   return {
     loaded,
@@ -104,17 +140,35 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     engine,
     workflow,
     connect,
+    distributed,
     async close() {
       for (const connection of connections.values()) await (await connection.catch(() => null))?.close();
+      await distributed?.close();
       await store.close();
     },
   };
+}
+
+/** The LLM answer cache the config asks for (`ai.cache`): in memory, a file under the config's folder, or none. */
+async function openLlmCache(loaded: LoadedConfig): Promise<ResponseCache | undefined> {
+  const { kind, path, maxEntries } = loaded.config.ai.cache;
+  if (kind === 'off') return undefined;
+  if (kind === 'memory') return createMemoryCache({ maxEntries });
+  return openFileCache(resolve(loaded.dir, path), { maxEntries });
+}
+
+/** What the LLM provider of one workflow is given: its name (for its allowlist and the audit), the cache, the audit sink. */
+interface LlmWiring {
+  workflow: string;
+  cache: ResponseCache | undefined;
+  record: (entry: LlmAuditEntry) => Promise<unknown>;
 }
 
 function makeProvider(
   loaded: LoadedConfig,
   store: Store,
   history: () => Promise<Example<unknown, string>[]>,
+  wiring: LlmWiring,
 ): PreparedProvider {
   if (loaded.config.ai.provider === 'llm') {
     const parsed = llmConfigSchema.safeParse(loaded.config.ai.llm);
@@ -125,18 +179,40 @@ function makeProvider(
         key: ['ai', 'llm', ...(issue?.path ?? [])].join('.'),
       });
     }
-    const llm: ClassifyProvider = createLlmProvider(parsed.data);
-    return llm;
+    // Guardrails: the workflow's own allowlist, else the global one; none means nothing is sent.
+    const allowFields =
+      loaded.config.workflows[wiring.workflow]?.ai?.allowFields ?? loaded.config.ai.allowFields;
+    const llm = createLlmProvider(parsed.data, {
+      ...(allowFields ? { allowFields } : {}),
+      ...(wiring.cache ? { cache: wiring.cache } : {}),
+      record: async (entry) => {
+        await wiring.record(entry);
+      },
+    });
+    // Calls name their workflow, so the audit's ai.exchange entries do.
+    const named = (options: AiCallOptions = {}): AiCallOptions => ({ workflow: wiring.workflow, ...options });
+    const answering: PreparedProvider & AiProvider = {
+      kind: llm.kind,
+      supports: llm.supports,
+      classify: (task, inputs, options) => llm.classify(task, inputs, named(options)),
+      extract: (task, inputs, options) => llm.extract(task, inputs, named(options)),
+      detect: (task, inputs, options) => llm.detect(task, inputs, named(options)),
+    };
+    return answering;
   }
   const embedded = createEmbeddedProvider({
     modelStore: { load: (name) => store.loadModel(name), save: (model) => store.saveModel(model) },
     loadExamples: history,
   });
-  return {
+  const answering: PreparedProvider & AiProvider = {
     kind: embedded.kind,
+    supports: embedded.supports,
     classify: (task, inputs, options) => embedded.classify(task, inputs, options),
+    extract: (task, inputs, options) => embedded.extract(task, inputs, options),
+    detect: (task, inputs, options) => embedded.detect(task, inputs, options),
     prepare: (task) => embedded.ensureModel(task),
   };
+  return answering;
 }
 
 /** The provider, reporting each classify call to `onAiCall` (when given). */

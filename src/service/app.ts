@@ -28,6 +28,7 @@ import { registerMetricsRoutes } from './routes/metrics.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSessionRoutes } from './routes/session.ts';
+import { registerShadowReportRoutes } from './routes/shadow-report.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
 import type { RunManager } from './run-manager.ts';
 import './fastify-types.ts';
@@ -173,6 +174,7 @@ export async function buildServiceApp(
   registerHealthRoutes(app, deps);
   registerSessionRoutes(app, deps);
   registerWorkflowRoutes(app, deps);
+  registerShadowReportRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerChangeRoutes(app, deps);
   registerAuditRoutes(app, deps);

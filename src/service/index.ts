@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { LoggerOptions } from 'pino';
 import { type Sandbox, startSandbox } from '../../sandbox/index.ts';
 import { packageRoot } from '../cli/package-root.ts';
-import { describeError } from '../errors/index.ts';
+import { ConfigError, describeError } from '../errors/index.ts';
 import { createMetrics, type Metrics, type MetricsSources } from '../metrics/index.ts';
 import type { ResilientConnection } from '../resilience/index.ts';
 import { type CliContext, openContext } from '../runtime/context.ts';
@@ -33,6 +33,13 @@ export interface ServiceOptions {
   logLevel?: string;
   /** Serve the console from here; default the package's dist/web. */
   webDir?: string | null;
+  /**
+   * Require the distributed mode (`queue:` in the config): runs are planned and applied by
+   * `erpbridge worker` processes, schedules fire on one service instance (a Redis leader lease),
+   * and a sweeper settles runs whose last job's process died. A config with `queue:` is served
+   * distributed either way; this makes a config without one an error instead of embedded.
+   */
+  distributed?: boolean;
 }
 
 export interface RunningService {
@@ -40,9 +47,14 @@ export interface RunningService {
   url: string;
   /** The sandbox ERP's URL when the service runs it. */
   sandboxUrl: string | null;
+  /** Whether runs go to workers (`queue:` in the config). */
+  distributed: boolean;
   /** Stops taking requests, waits for runs in flight, closes the store and the sandbox. */
   close(): Promise<void>;
 }
+
+/** How often a distributed service settles runs whose work is done (see `Engine.settleRuns`). */
+const RUN_SWEEP_MS = 30_000;
 
 /** Secrets and other headers that must never reach a log line. */
 const REDACTED = [
@@ -83,6 +95,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
     });
     const openedContext = context;
+    const distributed = context.distributed;
+    if (options.distributed && distributed === null) {
+      throw new ConfigError(
+        'serve --distributed needs `queue: redis://host:6379` (and a shared store, `store: postgres://…`)',
+        { file: context.loaded.file, key: 'queue' },
+      );
+    }
     const connections = await openConnections(context);
     const logger: LoggerOptions = {
       level: options.logLevel ?? 'info',
@@ -97,7 +116,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       onError: (workflow, error) => logBackgroundFailure(app, workflow, error),
       onStarted: (workflow, trigger) => created.runStarted(workflow, trigger),
     });
-    const scheduler = createScheduler({
+    const schedulerOptions = {
       schedules: Object.entries(context.loaded.config.workflows).flatMap(([workflow, config]) => {
         const schedule = config.triggers?.schedule;
         if (!schedule) return [];
@@ -105,7 +124,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           { workflow, cron: schedule.cron, ...(schedule.timezone ? { timezone: schedule.timezone } : {}) },
         ];
       }),
-      fire: async (workflow) => {
+      fire: async (workflow: string) => {
         // A person's run or an apply of the same workflow is going on: this tick waits for the next.
         if (runs.busy(workflow)) return;
         const dryRun = openedContext.loaded.config.workflows[workflow]?.triggers?.schedule?.dryRun ?? false;
@@ -113,8 +132,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await openedContext.audit.record('trigger.schedule', run.id, { workflow }, 'schedule');
         await runs.finished(workflow);
       },
-      onError: (workflow, error) => logBackgroundFailure(app, workflow, error),
-    });
+    };
+    const onScheduleError = (workflow: string | undefined, error: unknown) =>
+      workflow === undefined
+        ? app.log.error({ err: describeError(error) }, 'leader scheduler')
+        : logBackgroundFailure(app, workflow, error);
+    // Distributed: every service instance runs one; only the holder of the Redis lease fires.
+    const scheduler =
+      distributed === null
+        ? createScheduler({ ...schedulerOptions, onError: onScheduleError })
+        : (await import('../distributed/index.ts')).createLeaderScheduler({
+            ...schedulerOptions,
+            redis: distributed.budget().redis,
+            prefix: context.loaded.config.queue?.prefix ?? 'default',
+            onError: onScheduleError,
+          });
     const app = await buildServiceApp(
       {
         context,
@@ -128,13 +160,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     );
     await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
     scheduler.start();
+    // Distributed: publish outbox rows left by a process that died before it could, and settle the
+    // runs whose last job ended in a process that died before it could finish them.
+    distributed?.queue.startRelay();
+    const sweeper =
+      distributed === null
+        ? null
+        : setInterval(() => {
+            openedContext.engine
+              .settleRuns()
+              .catch((error: unknown) => app.log.warn({ err: describeError(error) }, 'run sweeper'));
+          }, RUN_SWEEP_MS);
+    sweeper?.unref();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host ?? '127.0.0.1';
     return {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       sandboxUrl: sandbox?.url ?? null,
+      distributed: distributed !== null,
       async close() {
+        if (sweeper) clearInterval(sweeper);
         await scheduler.stop();
         await app.close();
         await runs.idle();

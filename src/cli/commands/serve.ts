@@ -66,9 +66,16 @@ export function registerServiceCommands(program: Command): void {
       'also run the bundled sandbox ERP on the data folder (default with the shipped config)',
     )
     .option('--no-sandbox', 'do not run the sandbox ERP')
+    .option(
+      '--distributed',
+      'workers plan and apply (needs queue: and a shared store in the config); schedules fire on one instance',
+    )
     .action(
       action(
-        async (flags: { port: string; host: string; data?: string; sandbox?: boolean }, command: Command) => {
+        async (
+          flags: { port: string; host: string; data?: string; sandbox?: boolean; distributed?: boolean },
+          command: Command,
+        ) => {
           const where = whereFrom(command, flags.data);
           const sandbox = flags.sandbox ?? (where.shipped && !process.env.SANDBOX_URL);
           const service = await startService({
@@ -78,12 +85,14 @@ export function registerServiceCommands(program: Command): void {
             host: flags.host,
             sandbox,
             logLevel: process.env.ERPBRIDGE_LOG_LEVEL ?? 'warn',
+            distributed: flags.distributed ?? false,
           });
           process.stdout.write(
             `erpbridge service listening at ${service.url}\n` +
               `  console: ${service.url}/  ·  API: ${service.url}/openapi.json  ·  metrics: ${service.url}/metrics\n` +
               `  data: ${where.dataDir}\n` +
               (service.sandboxUrl ? `  sandbox ERP: ${service.sandboxUrl}\n` : '') +
+              (service.distributed ? '  distributed: runs go to `erpbridge worker` processes\n' : '') +
               'Ctrl-C stops it (runs in flight finish first).\n',
           );
           await untilInterrupted();
