@@ -46,9 +46,9 @@ export interface RateLimiterSnapshot {
 
 /**
  * The seam for a limiter shared by every worker of a deployment: this process's
- * {@link createRateLimiter} implements it in memory; a Redis-backed one (a token bucket and a
- * leased semaphore in Redis) can implement it later so all workers together respect one ERP's
- * limits. `withResilience` accepts any implementation.
+ * {@link createRateLimiter} implements it in memory; `src/distributed/redis-rate-limiter.ts`
+ * implements it in Redis (a token bucket and a leased semaphore) so all workers together respect
+ * one ERP's limits. `withResilience` accepts any implementation.
  */
 export interface SharedRateLimiter {
   /**
