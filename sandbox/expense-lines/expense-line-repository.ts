@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createIdempotencyStore } from '../idempotency-store.ts';
+import type { PatchOutcome } from '../purchase-order-patch.ts';
 import { etagOf, ifMatchSatisfied, nextUpdatedAt } from '../record-version.ts';
 import type { ExpenseLineRow } from './expense-line-file.ts';
 
@@ -42,13 +43,8 @@ export interface ExpenseLinePatchRequest {
   idempotencyKey: string | null;
 }
 
-/** What a PATCH came to; the route turns each kind into one HTTP response. */
-export type ExpenseLinePatchOutcome =
-  | { kind: 'replayed'; statusCode: number; etag: string; body: string }
-  | { kind: 'invalid'; field: string | null; message: string }
-  | { kind: 'not_found' }
-  | { kind: 'precondition_failed'; currentEtag: string }
-  | { kind: 'updated'; etag: string; body: string; applied: boolean };
+/** What a PATCH came to: the same outcomes as a purchase order's. */
+export type ExpenseLinePatchOutcome = PatchOutcome;
 
 /** Expense lines and the chart of accounts in the sandbox database. */
 export interface ExpenseLineRepository {

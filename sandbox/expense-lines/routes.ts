@@ -3,9 +3,8 @@ import { errorBody } from '../http-errors.ts';
 import { pageEnvelope, pageEnvelopeJson, parsePaging, queryValue } from '../paging.ts';
 import { etagOf } from '../record-version.ts';
 import { headerText } from '../request-headers.ts';
+import { JSON_TYPE, sendPatchOutcome } from '../routes/patch-reply.ts';
 import type { CodedFilter, ExpenseLineRepository } from './expense-line-repository.ts';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** What the expense-line routes need. */
 export interface ExpenseLineRouteDependencies {
@@ -66,37 +65,7 @@ export function registerExpenseLineRoutes(app: FastifyInstance, dependencies: Ex
       ifMatch: headerText(request.headers['if-match']),
       idempotencyKey: headerText(request.headers['idempotency-key']),
     });
-    switch (outcome.kind) {
-      case 'replayed':
-        reply
-          .code(outcome.statusCode)
-          .header('etag', outcome.etag)
-          .header('idempotent-replayed', 'true')
-          .type(JSON_TYPE)
-          .send(outcome.body);
-        return;
-      case 'invalid':
-        reply.code(422).send(errorBody('validation', outcome.message, { field: outcome.field }));
-        return;
-      case 'not_found':
-        reply.code(404).send(errorBody('not_found', `expense line ${lineId} does not exist`));
-        return;
-      case 'precondition_failed':
-        reply.code(412).send(
-          errorBody(
-            'precondition_failed',
-            `expense line ${lineId} changed since it was read; read it again`,
-            {
-              current_etag: outcome.currentEtag,
-            },
-          ),
-        );
-        return;
-      case 'updated':
-        if (outcome.applied) markApplied(request);
-        reply.header('etag', outcome.etag).type(JSON_TYPE).send(outcome.body);
-        return;
-    }
+    sendPatchOutcome(reply, outcome, `expense line ${lineId}`, () => markApplied(request));
   });
 
   app.get('/api/gl_accounts', (request, reply) => {

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../http-errors.ts';
 import type { IdempotencyStore } from '../idempotency-store.ts';
 import { type Paging, pageEnvelope, pageEnvelopeJson, parsePaging, queryValue } from '../paging.ts';
-import type { PatchOutcome } from '../purchase-order-patch.ts';
 import { etagOf } from '../record-version.ts';
 import { headerText } from '../request-headers.ts';
+import { JSON_TYPE, sendPatchOutcome } from '../routes/patch-reply.ts';
 import { renderInvoicePdf, renderInvoiceText } from './invoice-document.ts';
 import {
   createInvoiceRepository,
@@ -21,8 +21,6 @@ import {
   type RecordPatchRequest,
 } from './record-patch.ts';
 import type { InvoiceDocumentContent } from './records.ts';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The sandbox's accounts-payable side: its repository and its PATCH operations. */
 export interface AccountsPayable {
@@ -100,42 +98,6 @@ function pagingOr400(request: FastifyRequest, reply: FastifyReply): Paging | nul
     return null;
   }
   return paging;
-}
-
-/** Sends a PATCH outcome exactly as the purchase-order route does. */
-function sendPatchOutcome(
-  reply: FastifyReply,
-  outcome: PatchOutcome,
-  what: string,
-  onApplied: () => void,
-): void {
-  switch (outcome.kind) {
-    case 'replayed':
-      reply
-        .code(outcome.statusCode)
-        .header('etag', outcome.etag)
-        .header('idempotent-replayed', 'true')
-        .type(JSON_TYPE)
-        .send(outcome.body);
-      return;
-    case 'invalid':
-      reply.code(422).send(errorBody('validation', outcome.message, { field: outcome.field }));
-      return;
-    case 'not_found':
-      reply.code(404).send(errorBody('not_found', `${what} does not exist`));
-      return;
-    case 'precondition_failed':
-      reply.code(412).send(
-        errorBody('precondition_failed', `${what} changed since it was read; read it again`, {
-          current_etag: outcome.currentEtag,
-        }),
-      );
-      return;
-    case 'updated':
-      if (outcome.applied) onApplied();
-      reply.header('etag', outcome.etag).type(JSON_TYPE).send(outcome.body);
-      return;
-  }
 }
 
 function patchRequest(request: FastifyRequest, key: string): RecordPatchRequest {

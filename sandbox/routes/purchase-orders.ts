@@ -6,8 +6,7 @@ import type { PurchaseOrderRepository } from '../purchase-order-repository.ts';
 import { etagOf } from '../record-version.ts';
 import { PO_STATUSES, type PoStatus } from '../records.ts';
 import { headerText } from '../request-headers.ts';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
+import { JSON_TYPE, sendPatchOutcome } from './patch-reply.ts';
 
 /** What the purchase-order routes need. */
 export interface PurchaseOrderRouteDependencies {
@@ -78,36 +77,6 @@ export function registerPurchaseOrderRoutes(
       ifMatch: headerText(request.headers['if-match']),
       idempotencyKey: headerText(request.headers['idempotency-key']),
     });
-    switch (outcome.kind) {
-      case 'replayed':
-        reply
-          .code(outcome.statusCode)
-          .header('etag', outcome.etag)
-          .header('idempotent-replayed', 'true')
-          .type(JSON_TYPE)
-          .send(outcome.body);
-        return;
-      case 'invalid':
-        reply.code(422).send(errorBody('validation', outcome.message, { field: outcome.field }));
-        return;
-      case 'not_found':
-        reply.code(404).send(errorBody('not_found', `purchase order ${poNumber} does not exist`));
-        return;
-      case 'precondition_failed':
-        reply.code(412).send(
-          errorBody(
-            'precondition_failed',
-            `purchase order ${poNumber} changed since it was read; read it again`,
-            {
-              current_etag: outcome.currentEtag,
-            },
-          ),
-        );
-        return;
-      case 'updated':
-        if (outcome.applied) markApplied(request);
-        reply.header('etag', outcome.etag).type(JSON_TYPE).send(outcome.body);
-        return;
-    }
+    sendPatchOutcome(reply, outcome, `purchase order ${poNumber}`, () => markApplied(request));
   });
 }
