@@ -27,6 +27,8 @@ export interface LoggedRequest {
 export interface SandboxProcess {
   url: string;
   apiKey: string;
+  /** The process id (for reading its CPU time from /proc). */
+  pid: number | undefined;
   /** Replaces the active fault config (restarting its buckets and counters); `{}` for none. */
   setFaults(faults: Record<string, unknown>): Promise<void>;
   /** Empties the request log; ids keep rising. */
@@ -48,6 +50,8 @@ export interface SandboxProcessOptions {
   orders: number;
   history: number;
   today: string;
+  /** A SOAP personality to serve beside `/api` (`--as`); none by default. */
+  personality?: 'sap-ecc' | 'oracle-ebs' | 'dynamics-ax';
 }
 
 /** Spawns dist/sandbox.mjs on a free 127.0.0.1 port and waits for its `listening` line. */
@@ -66,6 +70,7 @@ export async function startSandboxProcess(options: SandboxProcessOptions): Promi
       String(options.history),
       '--today',
       options.today,
+      ...(options.personality === undefined ? [] : ['--as', options.personality]),
       '--quiet',
     ],
     { cwd: options.root, stdio: ['ignore', 'pipe', 'inherit'] },
@@ -98,6 +103,7 @@ export async function startSandboxProcess(options: SandboxProcessOptions): Promi
   return {
     url,
     apiKey,
+    pid: child.pid,
     setFaults: async (faults) => {
       await control('POST', '/_sandbox/faults', faults);
     },

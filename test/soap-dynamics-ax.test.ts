@@ -2,10 +2,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/index.ts';
-import { connectSoap, SoapConnectionConfig } from '../src/connectors/soap/index.ts';
+import { bindingContext, connectSoap, SoapConnectionConfig } from '../src/connectors/soap/index.ts';
 import type { Change } from '../src/engine/change.ts';
 import { isErpError } from '../src/errors/index.ts';
+import { entityKeyList, readKeyList } from '../src/profiles/dynamics-ax/aif-messages.ts';
 import { dynamicsAxBinding, dynamicsAxProfile } from '../src/profiles/dynamics-ax/index.ts';
+import { AX_PURCHASE_ORDER_SERVICE } from '../src/profiles/dynamics-ax/soap-binding.ts';
 import { sandboxProfile } from '../src/profiles/sandbox/index.ts';
 import { type CliContext, openContext } from '../src/runtime/context.ts';
 import {
@@ -41,12 +43,11 @@ connectors:
     binding: dynamics-ax
     wsdl: \${AX_URL}${ORDER_PORT}?wsdl
     timeoutMs: 20000
-    auth: &ax-auth { kind: ntlm, username: 'CONTOSO\\erpbridge', password: "\${AX_PASSWORD}" }
+    auth: { kind: ntlm, username: 'CONTOSO\\erpbridge', password: "\${AX_PASSWORD}" }
     options:
       company: USMF
-      vendors:
-        wsdl: \${AX_URL}${VENDOR_PORT}?wsdl
-        auth: *ax-auth
+      # The vendor service is opened on the connector's settings: the same NTLM account.
+      vendors: { wsdl: "\${AX_URL}${VENDOR_PORT}?wsdl" }
 workflows:
   po-urgency:
     connector: ax
@@ -278,10 +279,49 @@ describe('po-urgency against Dynamics AX 2012 (AIF over SOAP, NTLM)', () => {
       { name: 'ax' },
     );
     try {
-      const elsewhere = dynamicsAxBinding.open(client, { connector: 'ax', options: { company: 'XYZ' } });
+      const elsewhere = dynamicsAxBinding.open(
+        client,
+        bindingContext(client, { connector: 'ax', options: { company: 'XYZ' } }),
+      );
       const fault = await elsewhere.get('PurchTable', poNumber).catch((error: unknown) => error);
       expect(isErpError(fault, 'validation')).toBe(true);
       expect((fault as Error).message).toBe("Company 'XYZ' does not exist.");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('authenticates a connection once: later calls on it need no NTLM handshake; key lists render as node-soap writes them', async () => {
+    const client = await connectSoap(
+      SoapConnectionConfig.parse({
+        wsdl: `${sandbox.url}${ORDER_PORT}?wsdl`,
+        auth: { kind: 'ntlm', username: 'CONTOSO\\erpbridge', password: 'Sandbox-AX-2012' },
+      }),
+      { name: 'ax' },
+    );
+    try {
+      const callContext = [
+        {
+          value: { CallContext: { Company: 'USMF' } },
+          prefix: 'ctx',
+          namespace: 'http://schemas.microsoft.com/dynamics/2010/01/datacontracts',
+        },
+      ];
+      const keys = ['0045002150', '0045002151'];
+      await fetch(`${sandbox.url}/_sandbox/requests`, { method: 'DELETE' });
+      for (let call = 0; call < 3; call++) {
+        await client.call('read', readKeyList(AX_PURCHASE_ORDER_SERVICE, keys), { soapHeaders: callContext });
+      }
+      const log = await fetch(`${sandbox.url}/_sandbox/requests?method=POST`);
+      const statuses = ((await log.json()) as { requests: { status: number }[] }).requests.map(
+        (entry) => entry.status,
+      );
+      // The connection authenticated when the WSDL was read: every call after is answered at once,
+      // with no 401 and challenge first.
+      expect(statuses).toEqual([200, 200, 200]);
+      expect(client.renderRequest('read', readKeyList(AX_PURCHASE_ORDER_SERVICE, keys))).toBe(
+        client.renderRequest('read', entityKeyList(AX_PURCHASE_ORDER_SERVICE, keys)),
+      );
     } finally {
       await client.close();
     }
@@ -347,7 +387,7 @@ describe('po-urgency against Dynamics AX 2012 (AIF over SOAP, NTLM)', () => {
       expect(parameters(simulated, 'PurchaseOrder').update).toEqual(['<document>', 'EntityKeyList']);
       // The binding accepts the real service contract (it checks the operations it needs at open).
       expect(() =>
-        dynamicsAxBinding.open(real, { connector: 'tec', options: { company: 'dat' } }),
+        dynamicsAxBinding.open(real, bindingContext(real, { connector: 'tec', options: { company: 'dat' } })),
       ).not.toThrow();
     } finally {
       await real.close();

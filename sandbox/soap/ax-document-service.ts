@@ -8,7 +8,7 @@
  */
 import type { PatchOutcome, PatchRequest } from '../purchase-order-patch.ts';
 import { etagOf } from '../record-version.ts';
-import { FIELD_WIDTHS, type PurchaseOrderRecord } from '../records.ts';
+import { FIELD_WIDTHS, PO_STATUSES, type PoStatus, type PurchaseOrderRecord } from '../records.ts';
 import { aifFault, UPDATE_CONFLICT_MESSAGE } from './ax-fault.ts';
 import {
   AX_COMPANY,
@@ -16,6 +16,7 @@ import {
   DOCU_REF_FIELDS,
   docuRefHeader,
   PURCH_LINE_FIELDS,
+  PURCH_STATUS,
   PURCH_TABLE_FIELDS,
   type PurchTableField,
   priorityOfPool,
@@ -52,7 +53,7 @@ import {
   isNil,
   type XmlElement,
 } from './xml-document.ts';
-import { element, fragment, type Markup } from './xml-writer.ts';
+import { element, fragment, leafElements, type Markup } from './xml-writer.ts';
 
 /** The integration port's endpoint on the AOS's IIS. */
 export const AX_SERVICE_PATH = '/MicrosoftDynamicsAXAif60/PurchOrderService/xppservice.svc';
@@ -154,8 +155,16 @@ interface Criteria {
   byField: Map<PurchTableField, Array<(value: string) => boolean>>;
   /** A PurchId the criteria pin down, so one record is read instead of a scan. */
   purchId: string | null;
-  /** Only open (Backorder) orders can match. */
-  openOnly: boolean;
+  /** The one status a sole `PurchStatus Equal` pins the orders to, so only those are scanned. */
+  status: PoStatus | null;
+  /** True when PurchStatus is all the criteria ask: the matching keys are those of `status`. */
+  statusOnly: boolean;
+}
+
+/** The sandbox status whose PurchStatus is `value` (AX compares enum names case-insensitively). */
+function statusOfPurchStatus(value: string): PoStatus | null {
+  const wanted = value.trim().toLowerCase();
+  return PO_STATUSES.find((status) => PURCH_STATUS[status].toLowerCase() === wanted) ?? null;
 }
 
 function canonicalField(name: string): PurchTableField | null {
@@ -168,7 +177,7 @@ type FaultOf = (...messages: string[]) => SoapFault;
 function readCriteria(query: XmlElement | null, faultOf: FaultOf): Criteria | SoapFault {
   const byField = new Map<PurchTableField, Array<(value: string) => boolean>>();
   let purchId: string | null = null;
-  let openOnly = false;
+  let status: PoStatus | null = null;
   const elements = query === null ? [] : childrenNamed(query, 'CriteriaElement', QUERY_CRITERIA_NAMESPACE);
   if (elements.length === 0) return faultOf('The query criteria must contain at least one criteria element.');
   for (const criterion of elements) {
@@ -194,19 +203,17 @@ function readCriteria(query: XmlElement | null, faultOf: FaultOf): Criteria | So
     tests.push((value) => holds(operator, compare, value, value1, value2));
     byField.set(field, tests);
     if (field === KEY_FIELD && operator === 'Equal' && elements.length === 1) purchId = value1;
-    if (field === 'PurchStatus' && operator === 'Equal' && value1.toLowerCase() === 'backorder')
-      openOnly = true;
+    if (field === 'PurchStatus' && operator === 'Equal') status = statusOfPurchStatus(value1);
   }
-  // Two ranges on PurchStatus are OR-ed: only a single Equal Backorder narrows the scan.
-  if ((byField.get('PurchStatus')?.length ?? 0) > 1) openOnly = false;
-  return { byField, purchId, openOnly };
+  // Two ranges on PurchStatus are OR-ed: only a single Equal narrows the scan.
+  if ((byField.get('PurchStatus')?.length ?? 0) > 1) status = null;
+  const statusOnly = status !== null && byField.size === 1;
+  return { byField, purchId, status, statusOnly };
 }
 
-function entityFields(values: Readonly<Record<string, string | null>>, fields: readonly string[]): Markup[] {
-  return fields.flatMap((field) => {
-    const value = values[field];
-    return value === null || value === undefined ? [] : [element(field, value)];
-  });
+/** An entity's fields in schema order; null fields are left out. */
+function entityFields(values: Readonly<Record<string, string | null>>, fields: readonly string[]): Markup {
+  return leafElements(fields.map((field) => [field, values[field]] as const));
 }
 
 function keyListMarkup(poNumbers: readonly string[]): Markup {
@@ -248,7 +255,7 @@ export function createAxDocumentService(dependencies: AxDependencies): SoapServi
       return element(
         'PurchTable',
         [
-          ...entityFields(tableValues(record), PURCH_TABLE_FIELDS),
+          entityFields(tableValues(record), PURCH_TABLE_FIELDS),
           ...(note === null
             ? []
             : [element('DocuRefHeader', entityFields(note, DOCU_REF_FIELDS), { class: 'entity' })]),
@@ -267,7 +274,7 @@ export function createAxDocumentService(dependencies: AxDependencies): SoapServi
   const matching = (criteria: Criteria, limit: number): PurchaseOrderRecord[] => {
     const candidates =
       criteria.purchId === null
-        ? orders.scan({ status: criteria.openOnly ? 'OPEN' : null, after: '' })
+        ? orders.scan({ status: criteria.status, after: '' })
         : [orders.get(criteria.purchId)].filter((record): record is PurchaseOrderRecord => record !== null);
     const found: PurchaseOrderRecord[] = [];
     for (const record of candidates) {
@@ -362,18 +369,23 @@ export function createAxDocumentService(dependencies: AxDependencies): SoapServi
     findKeys(body, faultOf) {
       const criteria = readCriteria(childNamed(body, 'QueryCriteria', QUERY_CRITERIA_NAMESPACE), faultOf);
       if (isSoapFault(criteria)) return faultResult(criteria);
-      const found = matching(criteria, Number.MAX_SAFE_INTEGER);
-      return bodyResult(response('findKeys', [keyListMarkup(found.map((record) => record.po_number))]));
+      // PurchStatus alone is the order's status: its keys need no order read.
+      const keys =
+        criteria.statusOnly && criteria.status !== null && criteria.purchId === null
+          ? orders.keys({ status: criteria.status, after: '' })
+          : matching(criteria, Number.MAX_SAFE_INTEGER).map((record) => record.po_number);
+      return bodyResult(response('findKeys', [keyListMarkup(keys)]));
     },
     read(body, faultOf) {
       const keys = readKeys(childNamed(body, 'EntityKeyList', ENTITY_KEY_LIST_NAMESPACE), faultOf);
       if (isSoapFault(keys)) return faultResult(keys);
       if (keys.length > AX_MAX_DOCUMENTS)
         return faultResult(faultOf(`Read at most ${AX_MAX_DOCUMENTS} documents at a time.`));
+      const found = orders.getMany(keys);
       const records: PurchaseOrderRecord[] = [];
       for (const key of keys) {
-        const record = orders.get(key);
-        if (record === null)
+        const record = found.get(key);
+        if (record === undefined)
           return faultResult(faultOf('No valid document identified from the entity key.'), key);
         records.push(record);
       }

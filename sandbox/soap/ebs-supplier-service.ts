@@ -22,7 +22,7 @@ import { EBS_SUPPLIER_TOP_NAMESPACE, ebsSupplierQueryWsdl } from './ebs-wsdl.ts'
 import { isSoapFault, type SoapFault, soapFault } from './soap-envelope.ts';
 import { bodyResult, faultResult, type SoapOperation, type SoapService } from './soap-service.ts';
 import { childNamed, childText, isNil, type XmlElement, XSI_NAMESPACE } from './xml-document.ts';
-import { element, fragment, type Markup } from './xml-writer.ts';
+import { element, fragment, leafElements, type Markup } from './xml-writer.ts';
 
 /** The composite's service endpoint on the SOA server. */
 export const EBS_SUPPLIER_QUERY_PATH = '/soa-infra/services/default/SupplierEBS/DB_QuerySupplierEBS';
@@ -75,12 +75,9 @@ function readQueryControl(
   return { maxRows, afterVendorId };
 }
 
+/** A row's columns, NULL ones left out (the adapter's elements are optional). */
 function rowMarkup(row: Row): Markup {
-  return fragment(
-    row.map(([name, value]) =>
-      value === null ? element(name, null, { 'xsi:nil': 'true' }) : element(name, value),
-    ),
-  );
+  return leafElements(row);
 }
 
 function supplierMarkup(record: SupplierRecord): Markup {

@@ -78,7 +78,7 @@ const change = (poNumber: string, ourRef: string) =>
   '<POHEADERX><OUR_REF>X</OUR_REF></POHEADERX>';
 
 describe('sap-ecc personality', () => {
-  test('publishes a WSDL node-soap loads, with the six function modules', async () => {
+  test('publishes a WSDL node-soap loads, with the seven function modules', async () => {
     const listing = await callSandbox({ url: sandbox.url, apiKey: null }, '/_sandbox/wsdl');
     expect(listing.body).toMatchObject({ personality: 'sap-ecc', wsdl: sandbox.wsdl });
     const [wsdl] = sandbox.wsdl;
@@ -92,6 +92,7 @@ describe('sap-ecc personality', () => {
       'BAPI_TRANSACTION_COMMIT',
       'BAPI_TRANSACTION_ROLLBACK',
       'RFC_READ_TABLE',
+      'RFC_READ_TEXT',
     ]);
     const [first] = await openOrderNumbers();
     const [detail] = await client.BAPI_PO_GETDETAIL1Async({ PURCHASEORDER: first, HEADER_TEXT: 'X' });
@@ -169,6 +170,25 @@ describe('sap-ecc personality', () => {
       from = String(Number(headers.at(-1)?.PO_NUMBER) + 1).padStart(10, '0');
     }
     expect(seen).toEqual(expected);
+  });
+
+  test('the wrapper’s ITEMS_DELIVERY_COMPLETED lists only orders whose items are all delivered', async () => {
+    const closed = records(
+      (await callSandbox(sandbox, '/api/purchase_orders?status=closed&page_size=1000')).body,
+    ).map((order) => String(order.po_number));
+    const answer = await call(
+      'BAPI_PO_GETITEMS',
+      '<ITEMS_DELIVERY_COMPLETED>X</ITEMS_DELIVERY_COMPLETED><WITH_PO_HEADERS>X</WITH_PO_HEADERS>',
+    );
+    const headers = rowsAt(answer.body, 'item', 'PO_HEADERS').map(fields);
+    expect(headers.map((header) => header.PO_NUMBER)).toEqual(closed);
+    const items = rowsAt(answer.body, 'item', 'PO_ITEMS').map(fields);
+    expect(items.every((item) => item.DEL_COMPL === 'X')).toBe(true);
+    const neither = await call(
+      'BAPI_PO_GETITEMS',
+      '<ITEMS_DELIVERY_COMPLETED>X</ITEMS_DELIVERY_COMPLETED><ITEMS_OPEN_FOR_RECEIPT>X</ITEMS_OPEN_FOR_RECEIPT>',
+    );
+    expect(rowsAt(neither.body, 'item', 'PO_ITEMS')).toEqual([]);
   });
 
   test('a change is invisible until BAPI_TRANSACTION_COMMIT in the same session, and locks the order', async () => {
@@ -356,5 +376,100 @@ describe('sap-ecc personality', () => {
       "<QUERY_TABLE>ZERPBR_VENDOR</QUERY_TABLE><OPTIONS><item><TEXT>LIFNR LIKE '1%'</TEXT></item></OPTIONS>",
     );
     expect(textAt(badWhere.body, 'faultstring')).toBe('OPTION_NOT_VALID');
+  });
+
+  test('RFC_READ_TABLE reads EKET: the schedule lines of a PO number range, need-by dates as DATS', async () => {
+    const numbers = await openOrderNumbers();
+    const [first, second] = numbers;
+    const read = await call(
+      'RFC_READ_TABLE',
+      '<QUERY_TABLE>EKET</QUERY_TABLE><DELIMITER>|</DELIMITER>' +
+        `<OPTIONS><item><TEXT>EBELN GE '${first}'</TEXT></item><item><TEXT> AND EBELN LE '${second}'</TEXT></item></OPTIONS>` +
+        '<FIELDS><item><FIELDNAME>EBELN</FIELDNAME></item><item><FIELDNAME>EBELP</FIELDNAME></item>' +
+        '<item><FIELDNAME>ETENR</FIELDNAME></item><item><FIELDNAME>SLFDT</FIELDNAME></item></FIELDS>',
+    );
+    expect(read.status).toBe(200);
+    const rows = rowsAt(read.body, 'item', 'DATA').map((row) => (fields(row).WA ?? '').split('|'));
+    const expected: string[][] = [];
+    for (const poNumber of [first, second]) {
+      const order = await restOrder(poNumber ?? '');
+      const lines = Array.isArray(order.lines) ? order.lines : [];
+      for (const line of lines)
+        expected.push([poNumber ?? '', String(line.line_no), '0001', String(line.need_by)]);
+    }
+    expect(rows).toEqual(expected);
+    const badOperator = await call(
+      'RFC_READ_TABLE',
+      "<QUERY_TABLE>EKET</QUERY_TABLE><OPTIONS><item><TEXT>EBELN BETWEEN '1' AND '2'</TEXT></item></OPTIONS>",
+    );
+    expect(textAt(badOperator.body, 'faultstring')).toBe('OPTION_NOT_VALID');
+  });
+
+  test('RFC_READ_TEXT answers the lines of the header notes that exist, in the keys’ order', async () => {
+    const numbers = await openOrderNumbers();
+    const withNote: string[] = [];
+    const withoutNote: string[] = [];
+    for (const poNumber of numbers.slice(0, 30)) {
+      const notes = String((await restOrder(poNumber)).notes).trim();
+      if (notes === '') withoutNote.push(poNumber);
+      else withNote.push(poNumber);
+    }
+    const [noted, other] = [withNote[0] ?? '', withoutNote[0] ?? ''];
+    const key = (name: string, id = 'F01') =>
+      `<item><TDOBJECT>EKKO</TDOBJECT><TDNAME>${name}</TDNAME><TDID>${id}</TDID><TDSPRAS>E</TDSPRAS></item>`;
+    const read = await call(
+      'RFC_READ_TEXT',
+      `<TEXT_LINES>${key(noted)}${key(other)}${key(noted, 'F02')}</TEXT_LINES>`,
+    );
+    expect(read.status).toBe(200);
+    expect(rowsAt(read.body, 'item', 'TEXT_LINES').map(fields)).toEqual([
+      expect.objectContaining({
+        TDOBJECT: 'EKKO',
+        TDNAME: noted,
+        TDID: 'F01',
+        COUNTER: '001',
+        TDFORMAT: '*',
+        TDLINE: String((await restOrder(noted)).notes).trim(),
+      }),
+    ]);
+  });
+
+  test('a logon, once set, is required on every function endpoint and WSDL, until it is cleared', async () => {
+    const logon = (method: string, body?: unknown) =>
+      fetch(`${sandbox.url}/_sandbox/logon`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+    expect((await logon('POST', { user: 'a:b', password: 'x' })).status).toBe(400);
+    expect(await (await logon('POST', { user: 'RFC_ERPBR', password: 'Init-1234' })).json()).toEqual({
+      required: true,
+      user: 'RFC_ERPBR',
+    });
+    try {
+      const anonymous = await call('BAPI_TRANSACTION_COMMIT', '');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe(
+        'Basic realm="SAP NetWeaver Application Server [ERP/100]"',
+      );
+      expect((await fetch(`${sandbox.url}/sap/bc/soap/wsdl11?sap-client=100`)).status).toBe(401);
+      const basic = (password: string) => `Basic ${Buffer.from(`rfc_erpbr:${password}`).toString('base64')}`;
+      const wrong = await postSoap(
+        `${sandbox.url}/sap/bc/soap/rfc`,
+        envelope(`<urn:BAPI_TRANSACTION_COMMIT xmlns:urn="${RFC_NAMESPACE}"/>`),
+        { headers: { authorization: basic('guess') } },
+      );
+      expect(wrong.status).toBe(401);
+      const right = await postSoap(
+        `${sandbox.url}/sap/bc/soap/rfc`,
+        envelope(`<urn:BAPI_TRANSACTION_COMMIT xmlns:urn="${RFC_NAMESPACE}"/>`),
+        { headers: { authorization: basic('Init-1234') } },
+      );
+      expect(right.status).toBe(200);
+    } finally {
+      expect(await (await logon('DELETE')).json()).toEqual({ required: false, user: null });
+    }
+    expect((await call('BAPI_TRANSACTION_COMMIT', '')).status).toBe(200);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The sap-ecc personality: RFC-enabled function modules over SOAP at `/sap/bc/soap/rfc`, namespace
  * `urn:sap-com:document:sap:rfc:functions` — BAPI_PO_GETITEMS, BAPI_PO_GETDETAIL1, BAPI_PO_CHANGE,
- * BAPI_TRANSACTION_COMMIT and BAPI_TRANSACTION_ROLLBACK, and RFC_READ_TABLE for the vendor view. Business errors are RETURN rows; SOAP
+ * BAPI_TRANSACTION_COMMIT and BAPI_TRANSACTION_ROLLBACK, RFC_READ_TABLE for the vendor view and the
+ * schedule lines (EKET), RFC_READ_TEXT for the header notes. Business errors are RETURN rows; SOAP
  * faults are for protocol problems only. Changes follow SAP's logical unit of work: buffered by
  * BAPI_PO_CHANGE, written by BAPI_TRANSACTION_COMMIT in the same stateful session (see
  * sap-sessions.ts). WSDL at `/sap/bc/soap/wsdl11?services=...` (all functions without `services`).
@@ -19,6 +20,7 @@ import {
   BAPI_TRANSACTION_COMMIT,
   BAPI_TRANSACTION_ROLLBACK,
   RFC_READ_TABLE,
+  RFC_READ_TEXT,
   type RfcFunction,
   SAP_FUNCTIONS,
 } from './sap-functions.ts';
@@ -101,6 +103,8 @@ interface ItemSelection {
   material: string;
   docDateFrom: string;
   openForReceipt: boolean;
+  /** The wrapper's selection: only orders whose items are all delivery-completed (EKPO-ELIKZ). */
+  deliveryCompleted: boolean;
   withDeleted: boolean;
   withHeaders: boolean;
   organisationMatches: boolean;
@@ -133,6 +137,7 @@ function readItemSelection(call: XmlElement): ItemSelection | SapMessage {
     material: readScalar(call, 'MATERIAL'),
     docDateFrom: docDate === '0000-00-00' ? '' : docDate,
     openForReceipt: readScalar(call, 'ITEMS_OPEN_FOR_RECEIPT') === 'X',
+    deliveryCompleted: readScalar(call, 'ITEMS_DELIVERY_COMPLETED') === 'X',
     withDeleted: readScalar(call, 'DELETED_ITEMS') === 'X',
     withHeaders: readScalar(call, 'WITH_PO_HEADERS') === 'X',
     organisationMatches:
@@ -184,8 +189,14 @@ export function createSapEccService(dependencies: SapEccDependencies): SoapServi
     if ('type' in selection) return { output: { tables: { RETURN: [bapireturn(selection)] } } };
     const headers: StructureValues[] = [];
     const items: StructureValues[] = [];
-    if (selection.organisationMatches) {
-      const status = selection.openForReceipt ? ('OPEN' as const) : null;
+    // Items open for receipt and items all delivered exclude each other: asked together, none.
+    const contradictory = selection.openForReceipt && selection.deliveryCompleted;
+    if (selection.organisationMatches && !contradictory) {
+      const status = selection.openForReceipt
+        ? ('OPEN' as const)
+        : selection.deliveryCompleted
+          ? ('CLOSED' as const)
+          : null;
       const single = selection.purchaseOrder === '' ? null : orders.get(selection.purchaseOrder);
       const candidates =
         selection.purchaseOrder === ''
@@ -312,9 +323,37 @@ export function createSapEccService(dependencies: SapEccDependencies): SoapServi
     };
   };
 
-  const readVendorView: FunctionImplementation = (call): FunctionResult => {
-    const outcome = readTableCall(call, dependencies.suppliers);
+  const readTableFunction: FunctionImplementation = (call): FunctionResult => {
+    const outcome = readTableCall(call, { suppliers: dependencies.suppliers, orders });
     return 'fault' in outcome ? { output: {}, fault: outcome.fault } : { output: { tables: outcome.tables } };
+  };
+
+  /** RFC_READ_TEXT: the lines of each asked text that exists — here the header notes (EKKO, F01). */
+  const readText: FunctionImplementation = (call): FunctionResult => {
+    const lines: StructureValues[] = [];
+    for (const key of readTable(childNamed(call, 'TEXT_LINES'))) {
+      const object = (key.get('TDOBJECT') ?? '').toUpperCase();
+      const name = key.get('TDNAME') ?? '';
+      const id = (key.get('TDID') ?? '').toUpperCase();
+      const language = (key.get('TDSPRAS') ?? '').toUpperCase();
+      if (object !== 'EKKO' || id !== HEADER_NOTE_TEXT_ID || (language !== 'E' && language !== 'EN'))
+        continue;
+      const notes = /^\d{1,10}$/.test(name) ? orders.notes(name.padStart(10, '0')) : null;
+      const text = notes?.trim() ?? '';
+      // A blank note is no text at all: SAP keeps no empty F01.
+      if (text === '') continue;
+      lines.push({
+        MANDT: SAP_CLIENT,
+        TDOBJECT: 'EKKO',
+        TDNAME: name,
+        TDID: HEADER_NOTE_TEXT_ID,
+        TDSPRAS: 'E',
+        COUNTER: '1',
+        TDFORMAT: '*',
+        TDLINE: text,
+      });
+    }
+    return { output: { tables: { TEXT_LINES: lines } } };
   };
 
   const rollback: FunctionImplementation = (_call, session): FunctionResult => {
@@ -328,7 +367,8 @@ export function createSapEccService(dependencies: SapEccDependencies): SoapServi
     [BAPI_PO_CHANGE, 'writes', change],
     [BAPI_TRANSACTION_COMMIT, 'writes', commit],
     [BAPI_TRANSACTION_ROLLBACK, 'writes', rollback],
-    [RFC_READ_TABLE, 'reads', readVendorView],
+    [RFC_READ_TABLE, 'reads', readTableFunction],
+    [RFC_READ_TEXT, 'reads', readText],
   ];
 
   const operations = new Map<string, SoapOperation>(

@@ -2,10 +2,12 @@
  * The RFC function modules the sap-ecc personality serves, with their parameters and structures
  * as SAP's dictionary defines them (names, order, types and lengths from the real BAPI metadata in
  * shared/fixtures/fieldlists). Each structure lists the subset of its real fields the sandbox
- * fills — every field it writes is a real one, with its real type. `MAX_ROWS` and
- * `PO_NUMBER_FROM` of BAPI_PO_GETITEMS are the sandbox's own (SAP's BAPI has no paging; see
+ * fills — every field it writes is a real one, with its real type. `MAX_ROWS`,
+ * `PO_NUMBER_FROM` and `ITEMS_DELIVERY_COMPLETED` of BAPI_PO_GETITEMS are the sandbox's own — the
+ * interface of the customer wrapper a real system needs for paging (SAP's BAPI has no paging; see
  * sandbox/README.md). RFC_READ_TABLE has SAP's own interface (function group SDTX); the sandbox
- * lets it read one view, the vendors' figures (sap-read-table.ts).
+ * lets it read the vendors' view and the schedule lines, EKET (sap-read-table.ts). RFC_READ_TEXT
+ * reads many SAPscript texts in one call; its TEXT_LINES table is as public integrations fill it.
  */
 import {
   type AbapStructure,
@@ -208,6 +210,24 @@ export const RFC_DB_FLD: AbapStructure = {
 /** RFC_READ_TABLE's rows: each a fixed-width line of 512 characters. */
 export const TAB512: AbapStructure = { name: 'TAB512', fields: [['WA', char(512)]] };
 
+/**
+ * RFC_READ_TEXT's table (structure TEXT_LINES): the caller fills the keys of the texts it wants
+ * (TDOBJECT, TDNAME, TDID, TDSPRAS), the answer has a row per line of each text that exists.
+ */
+export const TEXT_LINES: AbapStructure = {
+  name: 'TEXT_LINES',
+  fields: [
+    ['MANDT', char(3)],
+    ['TDOBJECT', char(10)],
+    ['TDNAME', char(70)],
+    ['TDID', char(4)],
+    ['TDSPRAS', lang],
+    ['COUNTER', numc(3)],
+    ['TDFORMAT', char(2)],
+    ['TDLINE', char(132)],
+  ],
+};
+
 /** A parameter of a function module: IMPORTING, EXPORTING or TABLES. */
 export interface RfcParameter {
   name: string;
@@ -238,6 +258,7 @@ export const BAPI_PO_GETITEMS: RfcFunction = {
   parameters: [
     importing('DELETED_ITEMS', flag),
     importing('DOC_DATE', dats),
+    importing('ITEMS_DELIVERY_COMPLETED', flag),
     importing('ITEMS_OPEN_FOR_RECEIPT', flag),
     importing('MATERIAL', char(18)),
     importing('MAX_ROWS', int4),
@@ -290,7 +311,7 @@ export const BAPI_TRANSACTION_ROLLBACK: RfcFunction = {
   parameters: [exporting('RETURN', BAPIRET2)],
 };
 
-/** SAP's generic table reader (function group SDTX), here for the vendor view only. */
+/** SAP's generic table reader (function group SDTX), here for the vendor view and EKET. */
 export const RFC_READ_TABLE: RfcFunction = {
   name: 'RFC_READ_TABLE',
   parameters: [
@@ -305,6 +326,12 @@ export const RFC_READ_TABLE: RfcFunction = {
   ],
 };
 
+/** SAPscript texts for many keys in one call (the header notes, text F01 of object EKKO). */
+export const RFC_READ_TEXT: RfcFunction = {
+  name: 'RFC_READ_TEXT',
+  parameters: [table('TEXT_LINES', TEXT_LINES)],
+};
+
 /** Every function module the personality serves, in the order its WSDL lists them. */
 export const SAP_FUNCTIONS: readonly RfcFunction[] = [
   BAPI_PO_GETITEMS,
@@ -313,6 +340,7 @@ export const SAP_FUNCTIONS: readonly RfcFunction[] = [
   BAPI_TRANSACTION_COMMIT,
   BAPI_TRANSACTION_ROLLBACK,
   RFC_READ_TABLE,
+  RFC_READ_TEXT,
 ];
 
 /** Whether a parameter's type is a structure (rather than a single field). */

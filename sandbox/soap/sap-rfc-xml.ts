@@ -6,7 +6,7 @@
 import { type AbapStructure, abapValue } from './sap-abap-types.ts';
 import { isStructure, type RfcFunction } from './sap-functions.ts';
 import { childNamed, childrenNamed, type XmlElement } from './xml-document.ts';
-import { element, fragment, type Markup } from './xml-writer.ts';
+import { element, fragment, leafElements, type Markup } from './xml-writer.ts';
 
 /** The namespace of RFC function modules exposed over SOAP. */
 export const RFC_NAMESPACE = 'urn:sap-com:document:sap:rfc:functions';
@@ -16,7 +16,7 @@ export type StructureValues = Readonly<Partial<Record<string, string>>>;
 
 /** A structure's fields as elements, every field in order. */
 export function structureMarkup(structure: AbapStructure, values: StructureValues): Markup {
-  return fragment(structure.fields.map(([name, type]) => element(name, abapValue(type, values[name]))));
+  return leafElements(structure.fields.map(([name, type]) => [name, abapValue(type, values[name])] as const));
 }
 
 /** A table's rows as `<item>` elements. */

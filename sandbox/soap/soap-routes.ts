@@ -3,16 +3,23 @@
  * endpoint (POST) and WSDL (GET), `GET /_sandbox/wsdl`, Windows authentication where the
  * personality wants it, and the same faults and request log as `/api`.
  *
- * Per SOAP call, in this order: NTLM (dynamics-ax) → size and media type → the envelope (DTDs,
+ * Logon: `POST /_sandbox/logon` `{"user","password"}` makes every SOAP route (calls and WSDLs) of a
+ * personality without NTLM require HTTP basic authentication with that user — as SAP's ICF
+ * requires a logon on `/sap/bc/soap/rfc` — until `DELETE /_sandbox/logon`; `GET` says whether one
+ * is required. Off by default.
+ *
+ * Per SOAP call, in this order: NTLM (dynamics-ax) or the basic logon → size and media type → the envelope (DTDs,
  * entities and malformed XML are Client faults) → the operation (an unknown one is a Client fault)
  * → maintenance, rate limit, bursts429, hangs, resets, errors — the operation decides whether it
  * counts as a read or a write → degradation, latency → the operation → lostAnswers (writes only,
  * after the commit). Faults the sandbox injects answer as SOAP faults with their HTTP status (and
  * Retry-After). Every POST to an endpoint is logged, with its `operation`.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { ConnectionTracker } from '../connection-tracker.ts';
 import type { FaultInjector, FaultLabel } from '../fault-injector.ts';
 import { headerText } from '../request-headers.ts';
@@ -29,6 +36,34 @@ import {
   soapFaultEnvelope,
 } from './soap-envelope.ts';
 import type { SoapPersonality, SoapService } from './soap-service.ts';
+
+/** The user and password every SOAP route requires when a logon is set (`POST /_sandbox/logon`). */
+const BasicLogon = z.strictObject({
+  user: z
+    .string()
+    .min(1)
+    .max(40)
+    .refine((user) => !user.includes(':'), 'no ":" in a user'),
+  password: z.string().min(1).max(128),
+});
+type BasicLogon = z.infer<typeof BasicLogon>;
+
+/** Whether an Authorization header carries the logon: the user case-insensitively (SAP's are upper case), the password exactly. */
+function isLoggedOn(logon: BasicLogon, authorization: string | undefined): boolean {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
+  if (match?.[1] === undefined) return false;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return false;
+  const user = decoded.slice(0, colon);
+  const password = Buffer.from(decoded.slice(colon + 1));
+  const expected = Buffer.from(logon.password);
+  return (
+    user.toUpperCase() === logon.user.toUpperCase() &&
+    password.length === expected.length &&
+    timingSafeEqual(password, expected)
+  );
+}
 
 /** The largest SOAP request accepted (413 with a SOAP fault beyond). */
 export const SOAP_BODY_LIMIT = 1024 * 1024;
@@ -182,6 +217,32 @@ export function registerSoapRoutes(app: FastifyInstance, dependencies: SoapRoute
 
   const ntlm =
     personality.authentication.kind === 'ntlm' ? createNtlmGuard(personality.authentication.account) : null;
+  let logon: BasicLogon | null = null;
+
+  app.get('/_sandbox/logon', (_request, reply) => {
+    reply.send({ required: logon !== null, user: logon?.user ?? null });
+  });
+  app.post('/_sandbox/logon', (request, reply) => {
+    if (ntlm !== null) {
+      return reply.code(409).send({
+        error: 'conflict',
+        message: `${personality.name} authenticates with NTLM; a basic logon is for the other personalities`,
+      });
+    }
+    const parsed = BasicLogon.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({
+        error: 'bad_request',
+        message: 'send {"user": "...", "password": "..."}, both non-empty text without ":" in the user',
+      });
+    }
+    logon = parsed.data;
+    return reply.send({ required: true, user: logon.user });
+  });
+  app.delete('/_sandbox/logon', (_request, reply) => {
+    logon = null;
+    reply.send({ required: false, user: null });
+  });
 
   app.register(async (scope) => {
     scope.addContentTypeParser(
@@ -201,7 +262,18 @@ export function registerSoapRoutes(app: FastifyInstance, dependencies: SoapRoute
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) logCall(request, reply, 0);
       });
-      if (ntlm === null) return undefined;
+      if (ntlm === null) {
+        if (logon === null || isLoggedOn(logon, request.headers.authorization)) return undefined;
+        logger.info({ url: request.url }, 'sandbox basic logon refused');
+        reply
+          .code(401)
+          .header('www-authenticate', `Basic realm="SAP NetWeaver Application Server [ERP/100]"`)
+          .type('text/html; charset=utf-8')
+          .send(
+            '<html><body><h1>Logon failed</h1><p>Logon with user and password required.</p></body></html>',
+          );
+        return reply;
+      }
       const verdict = ntlm.check(request.raw.socket, request.headers.authorization);
       if (verdict.kind === 'authenticated') return undefined;
       if (verdict.challenge === 'NTLM' && request.headers.authorization !== undefined) {

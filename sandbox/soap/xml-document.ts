@@ -1,11 +1,12 @@
 /**
- * Reading XML that arrives from outside: a namespace-resolved element tree over fast-xml-parser,
- * hardened the way a SOAP endpoint must be. A document type declaration is refused before the
- * parser sees it (no DTD processing, so no external entities and no entity expansion), and only
- * XML's five predefined entities and character references are decoded — by this module, not by
- * the parser, so nothing an attacker declares is ever expanded.
+ * Reading XML that arrives from outside: a namespace-resolved element tree over erpbridge's
+ * one-pass reader (`readXml`: well-formedness, no DTD), hardened the way a SOAP endpoint must be.
+ * A document type declaration is refused before anything reads it (no DTD processing, so no
+ * external entities and no entity expansion), and only XML's five predefined entities and
+ * character references are decoded — by this module, from the text as written, so nothing an
+ * attacker declares is ever expanded and any other entity reference is refused.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { readXml, XmlError } from '../../src/xml/index.ts';
 
 /** An element with its namespace resolved; `text` is its character data (CDATA included). */
 export interface XmlElement {
@@ -42,26 +43,8 @@ export class XmlRefusal extends Error {
 export const MAX_XML_DEPTH = 64;
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
-const ATTRIBUTE_PREFIX = '@_';
-const ATTRIBUTES_KEY = ':@';
-const TEXT_KEY = '#text';
-const CDATA_KEY = '#cdata';
-
-// The parser builds the raw ordered tree; every decision about entities and namespaces is ours.
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTRIBUTE_PREFIX,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: false,
-  htmlEntities: false,
-  cdataPropName: CDATA_KEY,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: MAX_XML_DEPTH,
-});
+/** Requests are bounded by the routes' body limit; this only keeps the reader's own bound out of the way. */
+const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
   lt: '<',
@@ -98,16 +81,6 @@ function codePoint(digits: string, radix: 10 | 16, reference: string): string {
   return String.fromCodePoint(value);
 }
 
-type RawNode = Record<string, unknown>;
-
-function isRawNode(value: unknown): value is RawNode {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function rawChildren(value: unknown): RawNode[] {
-  return Array.isArray(value) ? value.filter(isRawNode) : [];
-}
-
 function splitName(qualified: string): { prefix: string; local: string } {
   const colon = qualified.indexOf(':');
   return colon === -1
@@ -125,55 +98,13 @@ function resolvePrefix(prefix: string, scope: ReadonlyMap<string, string>, name:
   return namespace;
 }
 
-function textOf(node: RawNode): string | null {
-  if (TEXT_KEY in node) {
-    const value = node[TEXT_KEY];
-    return decodeXmlText(typeof value === 'string' ? value : String(value ?? ''));
-  }
-  if (CDATA_KEY in node) {
-    // CDATA is literal: its text is taken as written, never decoded.
-    return rawChildren(node[CDATA_KEY])
-      .map((part) => {
-        const value = part[TEXT_KEY];
-        return typeof value === 'string' ? value : '';
-      })
-      .join('');
-  }
-  return null;
-}
-
-function toElement(node: RawNode, parentScope: ReadonlyMap<string, string>): XmlElement | null {
-  const tag = Object.keys(node).find((key) => key !== ATTRIBUTES_KEY);
-  if (tag === undefined || tag === TEXT_KEY || tag === CDATA_KEY || tag.startsWith('?')) return null;
-  const rawAttributes = isRawNode(node[ATTRIBUTES_KEY]) ? node[ATTRIBUTES_KEY] : {};
-  const scope = new Map(parentScope);
-  const declared: Array<{ name: string; value: string }> = [];
-  for (const [key, value] of Object.entries(rawAttributes)) {
-    const name = key.startsWith(ATTRIBUTE_PREFIX) ? key.slice(ATTRIBUTE_PREFIX.length) : key;
-    const text = decodeXmlText(typeof value === 'string' ? value : String(value));
-    if (name === 'xmlns') scope.set('', text);
-    else if (name.startsWith('xmlns:')) scope.set(name.slice('xmlns:'.length), text);
-    else declared.push({ name, value: text });
-  }
-  const { prefix, local } = splitName(tag);
-  const attributes = declared.map(({ name, value }): XmlAttribute => {
-    const split = splitName(name);
-    // Unprefixed attributes are in no namespace, whatever the default namespace is.
-    const namespace = split.prefix === '' ? '' : resolvePrefix(split.prefix, scope, tag);
-    return { namespace, local: split.local, value };
-  });
-  const children: XmlElement[] = [];
-  let text = '';
-  for (const child of rawChildren(node[tag])) {
-    const childText = textOf(child);
-    if (childText !== null) {
-      text += childText;
-      continue;
-    }
-    const element = toElement(child, scope);
-    if (element) children.push(element);
-  }
-  return { namespace: resolvePrefix(prefix, scope, tag), local, attributes, children, text };
+/** An element being read: its parts so far, and the namespace scope its children see. */
+interface OpenElement {
+  name: string;
+  scope: ReadonlyMap<string, string>;
+  attributes: Array<{ name: string; value: string }>;
+  children: XmlElement[];
+  text: string;
 }
 
 /**
@@ -183,30 +114,71 @@ function toElement(node: RawNode, parentScope: ReadonlyMap<string, string>): Xml
  * The caller bounds the size (the sandbox's body limit).
  */
 export function parseXmlDocument(text: string): XmlElement {
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    throw new XmlRefusal('doctype', 'document type declarations (DTDs) are not allowed');
-  }
-  const validation = XMLValidator.validate(text);
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    throw new XmlRefusal('malformed', `not well-formed XML at line ${line}, column ${col}: ${msg}`);
-  }
-  let parsed: unknown;
+  const stack: OpenElement[] = [];
+  let root: XmlElement | null = null;
+  const current = () => stack.at(-1);
   try {
-    parsed = parser.parse(text);
-  } catch (error) {
-    throw new XmlRefusal(
-      'malformed',
-      `not well-formed XML: ${error instanceof Error ? error.message : error}`,
+    readXml(
+      text,
+      {
+        open(name, attributes) {
+          const parentScope: ReadonlyMap<string, string> = current()?.scope ?? new Map();
+          let own: Map<string, string> | undefined;
+          const declared: Array<{ name: string; value: string }> = [];
+          for (const [attribute, raw] of Object.entries(attributes ?? {})) {
+            const value = decodeXmlText(raw);
+            if (attribute === 'xmlns' || attribute.startsWith('xmlns:')) {
+              own ??= new Map(parentScope);
+              own.set(attribute === 'xmlns' ? '' : attribute.slice('xmlns:'.length), value);
+            } else {
+              declared.push({ name: attribute, value });
+            }
+          }
+          stack.push({ name, scope: own ?? parentScope, attributes: declared, children: [], text: '' });
+          if (stack.length > MAX_XML_DEPTH) {
+            throw new XmlRefusal('malformed', `elements nested deeper than ${MAX_XML_DEPTH}`);
+          }
+        },
+        close() {
+          const open = stack.pop();
+          if (open === undefined) return;
+          const { prefix, local } = splitName(open.name);
+          const element: XmlElement = {
+            namespace: resolvePrefix(prefix, open.scope, open.name),
+            local,
+            attributes: open.attributes.map(({ name, value }): XmlAttribute => {
+              const split = splitName(name);
+              // Unprefixed attributes are in no namespace, whatever the default namespace is.
+              const namespace = split.prefix === '' ? '' : resolvePrefix(split.prefix, open.scope, open.name);
+              return { namespace, local: split.local, value };
+            }),
+            children: open.children,
+            text: open.text,
+          };
+          const parent = current();
+          if (parent === undefined) root = element;
+          else parent.children.push(element);
+        },
+        text(raw) {
+          const open = current();
+          if (open !== undefined) open.text += decodeXmlText(raw);
+        },
+        cdata(raw) {
+          // CDATA is literal: its text is taken as written, never decoded.
+          const open = current();
+          if (open !== undefined) open.text += raw;
+        },
+      },
+      { references: 'raw', maxBytes: MAX_DOCUMENT_BYTES },
     );
+  } catch (error) {
+    if (!(error instanceof XmlError)) throw error;
+    if (error.problem === 'doctype') {
+      throw new XmlRefusal('doctype', 'document type declarations (DTDs) are not allowed');
+    }
+    throw new XmlRefusal('malformed', error.message);
   }
-  const roots = rawChildren(parsed)
-    .map((node) => toElement(node, new Map()))
-    .filter((element): element is XmlElement => element !== null);
-  const [root] = roots;
-  if (root === undefined || roots.length > 1) {
-    throw new XmlRefusal('malformed', 'a document must have exactly one root element');
-  }
+  if (root === null) throw new XmlRefusal('malformed', 'a document must have exactly one root element');
   return root;
 }
 

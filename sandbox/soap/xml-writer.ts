@@ -26,7 +26,19 @@ const ESCAPES: Readonly<Record<string, string>> = {
  * well-formed.
  */
 export function escapeXml(text: string): string {
+  // Most values need nothing: one pass over them instead of a copy.
+  if (!needsEscaping(text)) return text;
   return withoutForbiddenCharacters(text).replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
+}
+
+/** Whether `text` has a character to escape or one XML cannot carry (see {@link isAllowedInXml}). */
+function needsEscaping(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x26 || code === 0x3c || code === 0x3e || code === 0x22 || code === 0x27) return true;
+    if (!isAllowedInXml(code)) return true;
+  }
+  return false;
 }
 
 function isAllowedInXml(code: number): boolean {
@@ -48,7 +60,7 @@ function contentXml(content: XmlContent): string {
   if (content === null) return '';
   if (typeof content === 'string') return escapeXml(content);
   if (typeof content === 'number') return String(content);
-  if (Array.isArray(content)) return content.map((part: Markup) => part.xml).join('');
+  if (Array.isArray(content)) return fragment(content).xml;
   return 'xml' in content ? content.xml : '';
 }
 
@@ -61,15 +73,38 @@ export function element(
   content: XmlContent = null,
   attributes: Readonly<Record<string, string | undefined>> = {},
 ): Markup {
-  const attributeXml = Object.entries(attributes)
-    .filter((entry): entry is [string, string] => entry[1] !== undefined)
-    .map(([key, value]) => ` ${key}="${escapeXml(value)}"`)
-    .join('');
+  let attributeXml = '';
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) attributeXml += ` ${key}="${escapeXml(value)}"`;
+  }
   const inner = contentXml(content);
   return { xml: inner === '' ? `<${name}${attributeXml}/>` : `<${name}${attributeXml}>${inner}</${name}>` };
 }
 
 /** Several pieces of markup as one. */
 export function fragment(parts: readonly Markup[]): Markup {
-  return { xml: parts.map((part) => part.xml).join('') };
+  let xml = '';
+  for (const part of parts) xml += part.xml;
+  return { xml };
+}
+
+/**
+ * Text-only elements in a row, `[name, value]` each: `<a>1</a><b>x</b>`. A null value is left out
+ * when `nulls` is `omit` (the default) and written empty when `empty`. One string for the whole
+ * row: the SOAP answers write hundreds of thousands of these.
+ */
+export function leafElements(
+  entries: Iterable<readonly [string, string | null | undefined]>,
+  nulls: 'omit' | 'empty' = 'omit',
+): Markup {
+  let xml = '';
+  for (const [name, value] of entries) {
+    if (value === null || value === undefined || value === '') {
+      if (nulls === 'empty' || value === '') xml += `<${name}/>`;
+      continue;
+    }
+    xml += `<${name}>${escapeXml(value)}</${name}>`;
+  }
+  return { xml };
 }

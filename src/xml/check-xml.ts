@@ -28,24 +28,13 @@ export interface CheckedXml {
  * @throws XmlError `too-large`, `doctype` or `malformed`.
  */
 export function checkXml(text: string, options: CheckXmlOptions = {}): CheckedXml {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  refuseOversized(text, options);
   const source = options.source;
-  // A UTF-16 code unit is at least one UTF-8 byte: only count bytes when the length is not decisive.
-  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)) {
-    throw new XmlError('too-large', `larger than ${maxBytes} bytes; refused before parsing`, { source });
-  }
   const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const leading = /^\s*/.exec(withoutBom)?.[0] ?? '';
   const body = withoutBom.slice(leading.length);
   const lineOffset = leading.split('\n').length - 1;
-  const declaration = findMarkupDeclaration(body);
-  if (declaration !== undefined) {
-    throw new XmlError(
-      'doctype',
-      `<!${declaration.keyword} refused: erpbridge reads no DTD (it could expand entities or fetch files); the document must not declare one`,
-      { source, line: declaration.line + lineOffset, column: declaration.column },
-    );
-  }
+  refuseMarkupDeclarations(body, lineOffset, source);
   const validation = XMLValidator.validate(body, { allowBooleanAttributes: false });
   if (validation !== true) {
     const { msg, line, col } = validation.err;
@@ -56,4 +45,37 @@ export function checkXml(text: string, options: CheckXmlOptions = {}): CheckedXm
     });
   }
   return { body, lineOffset };
+}
+
+/**
+ * The size bound: refuses `text` when it is larger than `maxBytes` UTF-8 bytes. Cheap: counts
+ * bytes only when the length alone does not decide.
+ *
+ * @throws XmlError `too-large`.
+ */
+export function refuseOversized(text: string, options: CheckXmlOptions = {}): void {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  // A UTF-16 code unit is at least one UTF-8 byte: only count bytes when the length is not decisive.
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)) {
+    throw new XmlError('too-large', `larger than ${maxBytes} bytes; refused before parsing`, {
+      source: options.source,
+    });
+  }
+}
+
+/**
+ * The DTD refusal: one scan for markup declarations (`<!DOCTYPE`, `<!ENTITY`, …) outside
+ * comments, CDATA and processing instructions, before any parser reads the document.
+ *
+ * @param lineOffset lines before `body` in the original text (a BOM and blank lines), for the message.
+ * @throws XmlError `doctype` naming the declaration's line and column.
+ */
+export function refuseMarkupDeclarations(body: string, lineOffset: number, source?: string): void {
+  const declaration = findMarkupDeclaration(body);
+  if (declaration === undefined) return;
+  throw new XmlError(
+    'doctype',
+    `<!${declaration.keyword} refused: erpbridge reads no DTD (it could expand entities or fetch files); the document must not declare one`,
+    { source, line: declaration.line + lineOffset, column: declaration.column },
+  );
 }

@@ -1,5 +1,6 @@
 import type { Capabilities, Connection, WriteRequest } from '../contract.ts';
 import type { SoapClient } from './soap-client.ts';
+import type { SoapServiceConfig } from './soap-config.ts';
 
 /**
  * How one ERP product reads and writes its entities over SOAP: which operations a page, a record and
@@ -22,7 +23,17 @@ export interface SoapBinding {
 export interface SoapBindingContext {
   /** The connector's name, for messages. */
   connector: string;
+  /** The connector's `options:` as written (the binding parses them). */
   options: Readonly<Record<string, unknown>>;
+  /** The folder relative paths resolve against: the config file's. */
+  baseDir: string;
+  /**
+   * Opens another service of the ERP on this connector's connection settings (auth, TLS options,
+   * headers, bounds; see `SoapServiceConfig`), e.g. Oracle EBS's query service beside its update
+   * service. `key` is where the service is configured, for messages: `options.query`. Closed
+   * with the connector.
+   */
+  openService(service: SoapServiceConfig, key: string): Promise<SoapClient>;
 }
 
 /** The Connection methods a binding provides; the connector adds `test` and `close`. */
@@ -31,4 +42,17 @@ export interface SoapEntityAccess extends Pick<Connection, 'read' | 'get' | 'wri
   describeWrite(request: WriteRequest): string;
   /** Ends the binding's sessions (e.g. SAP's stateful session); the client is closed after. */
   close?(): Promise<void>;
+}
+
+/** The context a binding opens with over `client`: its services open on the client's settings. */
+export function bindingContext(
+  client: SoapClient,
+  context: { connector: string; options?: Readonly<Record<string, unknown>>; baseDir?: string },
+): SoapBindingContext {
+  return {
+    connector: context.connector,
+    options: context.options ?? {},
+    baseDir: context.baseDir ?? process.cwd(),
+    openService: (service, key) => client.openService(service, `${context.connector}.${key}`),
+  };
 }

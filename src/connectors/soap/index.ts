@@ -17,6 +17,12 @@ export {
   bapiReturnErrors,
   bapiReturnMessages,
 } from './bapi-return.ts';
+export {
+  bindingContext,
+  type SoapBinding,
+  type SoapBindingContext,
+  type SoapEntityAccess,
+} from './binding.ts';
 export type { PortChoice } from './port-choice.ts';
 export { type RenderDescriptionOptions, renderDescription } from './render-description.ts';
 export {
@@ -33,6 +39,7 @@ export {
   SoapAuth,
   SoapConnectionConfig,
   type SoapConnectionConfigInput,
+  SoapServiceConfig,
 } from './soap-config.ts';
 export type {
   SoapAttribute,

@@ -33,6 +33,7 @@ describe('choosePort', () => {
         binding: 'OrdersSoap12',
         soapVersion: '1.2',
         address: 'http://erp/b',
+        operations: ['read', 'update'],
       },
     });
     expect(choosePort([scan], { port: 'Http' })).toMatchObject({ kind: 'wrong' });

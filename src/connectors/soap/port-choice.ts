@@ -10,6 +10,8 @@ export interface PortChoice {
   binding: string;
   soapVersion: SoapVersion;
   address: string | undefined;
+  /** The operations of its port type, in document order. */
+  operations: readonly string[];
 }
 
 /**
@@ -24,27 +26,35 @@ export type PortResolution =
   | { kind: 'chosen'; choice: PortChoice }
   | { kind: 'wrong' | 'none' | 'ambiguous'; reason: string };
 
-/** Chooses a port. Pure. */
-export function choosePort(
-  scans: readonly WsdlScan[],
-  wanted: { service?: string | undefined; port?: string | undefined },
-): PortResolution {
+/** Every port with a SOAP binding and operations, in document order: what a client can call. Pure. */
+export function callablePorts(scans: readonly WsdlScan[]): PortChoice[] {
   const bindings = new Map(scans.flatMap((scan) => scan.bindings).map((binding) => [binding.name, binding]));
   const operations = new Map(
-    scans.flatMap((scan) => scan.portTypes).map((portType) => [portType.name, portType.operations.length]),
+    scans.flatMap((scan) => scan.portTypes).map((portType) => [portType.name, portType.operations]),
   );
   const callable: PortChoice[] = [];
   for (const port of scans.flatMap((scan) => scan.ports)) {
     const binding = bindings.get(port.binding);
-    if (binding?.soapVersion === undefined || (operations.get(binding.portType) ?? 0) === 0) continue;
+    const offered = binding === undefined ? undefined : operations.get(binding.portType);
+    if (binding?.soapVersion === undefined || offered === undefined || offered.length === 0) continue;
     callable.push({
       service: port.service,
       port: port.port,
       binding: binding.name,
       soapVersion: binding.soapVersion,
       address: port.address,
+      operations: offered,
     });
   }
+  return callable;
+}
+
+/** Chooses a port. Pure. */
+export function choosePort(
+  scans: readonly WsdlScan[],
+  wanted: { service?: string | undefined; port?: string | undefined },
+): PortResolution {
+  const callable = callablePorts(scans);
   const names = callable.map((choice) => `${choice.service}/${choice.port}`).join(', ');
   const matching = callable.filter(
     (choice) =>

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
 import { assertBapiSuccess, BapiError } from './bapi-return.ts';
-import { connectSoap, type SoapClient } from './soap-client.ts';
+import { connectSoap, type SoapCallResult, type SoapClient } from './soap-client.ts';
 import { SoapConnectionConfig, type SoapConnectionConfigInput } from './soap-config.ts';
 import { SoapFaultError } from './soap-errors.ts';
 import {
@@ -131,6 +131,151 @@ describe('SOAP client against a local server', () => {
       `application/soap+xml; charset=utf-8; action="${RFC}:BAPI_PO_GETDETAIL1"`,
     );
     expect(request.body).toContain('xmlns:soap="http://www.w3.org/2003/05/soap-envelope"');
+  });
+
+  it('calls any port of the WSDL: the call’s port, in its SOAP version, with the connection’s auth', async () => {
+    server.reply((request) => ({
+      body: request.headers['content-type']?.startsWith('application/soap+xml')
+        ? detailAnswer.replace(
+            'http://schemas.xmlsoap.org/soap/envelope/',
+            'http://www.w3.org/2003/05/soap-envelope',
+          )
+        : detailAnswer,
+    }));
+    const client = await connect({ auth: { kind: 'basic', username: 'RFC_ERPBR', password: 'pw-1' } });
+    expect(client.ports.map((port) => `${port.port} ${port.soapVersion}`)).toEqual([
+      'PurchaseOrderSoap 1.1',
+      'PurchaseOrderSoap12 1.2',
+    ]);
+    await client.call(
+      'BAPI_PO_GETDETAIL1',
+      { PURCHASEORDER: '1' },
+      { port: 'PurchaseOrderService/PurchaseOrderSoap12' },
+    );
+    const soap12 = lastRequest();
+    expect(soap12.headers['content-type']).toMatch(/^application\/soap\+xml/);
+    expect(soap12.headers.authorization).toBe(`Basic ${Buffer.from('RFC_ERPBR:pw-1').toString('base64')}`);
+    // The next call is the connection's port again, in its version.
+    await client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '2' });
+    expect(lastRequest().headers['content-type']).toBe('text/xml; charset=utf-8');
+    expect(() => client.renderRequest('BAPI_PO_GETDETAIL1', {}, { port: 'Nope' })).toThrow(
+      'cannot call BAPI_PO_GETDETAIL1: the WSDL has no port Nope with a SOAP binding and operations; it has PurchaseOrderService/PurchaseOrderSoap, PurchaseOrderService/PurchaseOrderSoap12',
+    );
+    // Without a port of its own, a connection calls the port the call names.
+    const unbound = await connectSoap(
+      SoapConnectionConfig.parse({ wsdl: WSDL, endpoint: `${server.url}/sap/po` }),
+    );
+    clients.push(unbound);
+    expect(unbound.operations()).toEqual(['BAPI_PO_GETDETAIL1', 'BAPI_PO_CHANGE', 'PO_CHANGE_NOTIFY']);
+    const { result } = await unbound.call(
+      'BAPI_PO_GETDETAIL1',
+      { PURCHASEORDER: '3' },
+      { port: 'PurchaseOrderSoap' },
+    );
+    expect(result).toMatchObject({ POHEADER: { PO_NUMBER: '0045000123' } });
+  });
+
+  it('adds URL parameters to one call and returns the answer headers', async () => {
+    server.reply(() => ({
+      headers: {
+        'set-cookie': ['SAP_SESSIONID_ERP_100=abc; path=/', 'sap-usercontext=sap-client=100; path=/'],
+      },
+      body: detailAnswer,
+    }));
+    const client = await connect({ endpoint: `${server.url}/sap/bc/soap/rfc?sap-client=100` });
+    const { headers } = await client.call(
+      'BAPI_PO_GETDETAIL1',
+      { PURCHASEORDER: '1' },
+      { query: { 'sap-sessioncmd': 'open' } },
+    );
+    expect(lastRequest().url).toBe('/sap/bc/soap/rfc?sap-client=100&sap-sessioncmd=open');
+    expect(headers['set-cookie']).toEqual([
+      'SAP_SESSIONID_ERP_100=abc; path=/',
+      'sap-usercontext=sap-client=100; path=/',
+    ]);
+    await client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '2' });
+    expect(lastRequest().url).toBe('/sap/bc/soap/rfc?sap-client=100');
+  });
+
+  it('tells onAnswer of an answer before reading it; a call it starts is under way meanwhile', async () => {
+    server.reply((request) => ({
+      body: detailAnswer.replace(
+        '0045000123',
+        (/<PURCHASEORDER>(\d+)</.exec(request.body)?.[1] ?? '').padStart(10, '0'),
+      ),
+    }));
+    const client = await connect();
+    const seen: string[] = [];
+    let next: Promise<SoapCallResult> | undefined;
+    const first = await client.call(
+      'BAPI_PO_GETDETAIL1',
+      { PURCHASEORDER: '1' },
+      {
+        onAnswer: (text) => {
+          seen.push(text);
+          next = client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '2' });
+        },
+      },
+    );
+    // Told before the call was read and returned, with the same text.
+    expect(seen).toEqual([first.rawResponse]);
+    expect(next).toBeDefined();
+    const second = await next;
+    expect(second?.result).toMatchObject({ POHEADER: { PO_NUMBER: '0000000002' } });
+    const failing = client.call(
+      'BAPI_PO_GETDETAIL1',
+      { PURCHASEORDER: '3' },
+      {
+        onAnswer: () => {
+          throw new Error('listener broke');
+        },
+      },
+    );
+    await expect(failing).rejects.toThrow('listener broke');
+  });
+
+  it('opens a sibling service on the same settings: auth, headers and bounds, unless it overrides them', async () => {
+    server.reply(() => ({ body: detailAnswer }));
+    // The config file's folder: relative paths of a sibling resolve against it too.
+    const client = await connectSoap(
+      SoapConnectionConfig.parse({
+        wsdl: 'test-fixtures/purchase-order.wsdl',
+        endpoint: `${server.url}/sap/po`,
+        port: 'PurchaseOrderSoap',
+        auth: { kind: 'basic', username: 'RFC_ERPBR', password: 'pw-1' },
+        headers: { 'X-Client': 'erpbridge' },
+      }),
+      { name: 'sap', baseDir: import.meta.dirname },
+    );
+    clients.push(client);
+    const sibling = await client.openService(
+      {
+        wsdl: 'test-fixtures/purchase-order.wsdl',
+        endpoint: `${server.url}/sibling`,
+        port: 'PurchaseOrderSoap',
+      },
+      'sap.options.sibling',
+    );
+    expect(sibling.name).toBe('sap.options.sibling');
+    await sibling.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' });
+    expect(lastRequest()).toMatchObject({
+      url: '/sibling',
+      headers: {
+        authorization: `Basic ${Buffer.from('RFC_ERPBR:pw-1').toString('base64')}`,
+        'x-client': 'erpbridge',
+      },
+    });
+    const other = await client.openService({
+      wsdl: WSDL,
+      endpoint: `${server.url}/other`,
+      port: 'PurchaseOrderSoap',
+      auth: { kind: 'basic', username: 'SOA', password: 'pw-2' },
+    });
+    await other.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' });
+    expect(lastRequest().headers.authorization).toBe(`Basic ${Buffer.from('SOA:pw-2').toString('base64')}`);
+    // Closing the connection closes what was opened on it.
+    await client.close();
+    await expect(sibling.call('BAPI_PO_GETDETAIL1', {})).rejects.toThrow('the SOAP connection is closed');
   });
 
   it('adds per-call SOAP headers and HTTP headers to that call only', async () => {

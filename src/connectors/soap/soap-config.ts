@@ -228,3 +228,60 @@ export const SoapConnectionConfig = z
 export type SoapConnectionConfig = z.infer<typeof SoapConnectionConfig>;
 /** What may be written, before defaults. */
 export type SoapConnectionConfigInput = z.input<typeof SoapConnectionConfig>;
+
+/**
+ * Another service reached with a connection's settings (`SoapClient.openService`): where it is —
+ * its WSDL, imports, endpoint, service and port — and, only where they differ, its own `auth`,
+ * `headers`, `timeoutMs` or `maxResponseBytes`. What is left out is the connection's: its
+ * credentials, client certificate, extra headers and bounds. Relative paths resolve against the
+ * connection's folder (the config file's).
+ *
+ * @example
+ *   options:
+ *     query: { wsdl: https://soa.example.com/soa-infra/services/default/PurchaseOrderEBS/DB_QueryPurchaseOrderEBS?WSDL }
+ *     suppliers: { wsdl: ./wsdl/DB_QuerySupplierEBS.wsdl, auth: { kind: basic, username: SOA, password: "${SOA_PASSWORD}" } }
+ */
+export const SoapServiceConfig = z
+  .strictObject({
+    wsdl: WsdlLocation,
+    importMap: z.record(z.string(), filePath).optional(),
+    svcmap: filePath.optional(),
+    endpoint: HttpUrl.optional(),
+    service: z.string().min(1).optional(),
+    port: z.string().min(1).optional(),
+    auth: SoapAuth.optional(),
+    timeoutMs: z.int().min(1).max(600_000).optional(),
+    maxResponseBytes: z
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .optional(),
+    headers: z.record(headerName, secret).optional(),
+  })
+  .superRefine((service, context) => {
+    // The same rules as a connection's, checked on what the service would end up with.
+    const checked = SoapConnectionConfig.safeParse(service);
+    if (!checked.success)
+      for (const issue of checked.error.issues) context.addIssue({ ...issue, code: 'custom' });
+  });
+/** A validated sibling service: its location and what it overrides. */
+export type SoapServiceConfig = z.infer<typeof SoapServiceConfig>;
+
+/** The connection settings of a service opened on `connection`: the service's location and overrides over the connection's. */
+export function serviceConnectionConfig(
+  connection: SoapConnectionConfig,
+  service: SoapServiceConfig,
+): SoapConnectionConfig {
+  // The connection's own location stays its own; everything else is inherited.
+  const {
+    importMap: _importMap,
+    svcmap: _svcmap,
+    endpoint: _endpoint,
+    service: _service,
+    port: _port,
+    ...settings
+  } = connection;
+  const merged: Record<string, unknown> = { ...settings };
+  for (const [key, value] of Object.entries(service)) if (value !== undefined) merged[key] = value;
+  return SoapConnectionConfig.parse(merged);
+}

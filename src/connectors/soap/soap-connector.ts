@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../errors/index.ts';
 import { type Connection, defineConnector } from '../contract.ts';
+import { bindingContext, type SoapBinding } from './binding.ts';
 import { SOAP_BINDINGS, soapBindingNames } from './bindings.ts';
 import { connectSoap } from './soap-client.ts';
 import { SoapConnectionConfig } from './soap-config.ts';
@@ -48,11 +49,15 @@ export const soapConnector = defineConnector({
         key: `connectors.${context.name}.binding`,
       });
     const { kind: _kind, binding: _binding, options, ...connection } = config;
-    const client = await connectSoap(SoapConnectionConfig.parse(connection), {
-      name: context.name,
-      ...(context.baseDir ? { baseDir: context.baseDir } : {}),
-    });
-    const access = binding.open(client, { connector: context.name, options });
+    const baseDir = context.baseDir ?? process.cwd();
+    const client = await connectSoap(SoapConnectionConfig.parse(connection), { name: context.name, baseDir });
+    let access: ReturnType<SoapBinding['open']>;
+    try {
+      access = binding.open(client, bindingContext(client, { connector: context.name, options, baseDir }));
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
     return {
       read: (query) => access.read(query),
       get: (entity, key, signal) => access.get(entity, key, signal),

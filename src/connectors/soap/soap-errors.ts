@@ -30,7 +30,8 @@ import { faultKind, faultMessage, type SoapFault, soapFaultOf } from './soap-fau
  * 6. an answer that is not readable XML: by its status when it failed (a 500 HTML page is
  *    `transient`), else `permanent` ("not well-formed", "declares a DTD", "too large");
  * 7. another failure status → by status (5xx `transient`, 404 `permanent`, 400 `validation`);
- * 8. a 2xx call answer that is no SOAP envelope → `permanent`.
+ * 8. a 2xx call answer that is no SOAP envelope (neither read as one by node-soap nor by
+ *    `parseXml`) → `permanent`.
  */
 
 /** The call an exchange belongs to. */
@@ -169,6 +170,7 @@ export function errorForExchange(
   if (
     method === 'POST' &&
     call.expectsAnswer &&
+    !exchange.bodyRead &&
     childAt(exchange.envelope, 'Envelope', 'Body') === undefined
   ) {
     const excerpt = bodyExcerpt(answer.body, call.secrets);

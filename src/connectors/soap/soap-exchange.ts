@@ -25,11 +25,22 @@ export class SoapExchange {
   readonly renderOnly: boolean;
   /** What the answer is, for messages: `the answer of GetOrder`. */
   readonly source: string;
+  /** URL parameters the transport adds to the address node-soap sends to (SAP's `sap-sessioncmd`). */
+  readonly query: Readonly<Record<string, string>> | undefined;
+  /** Told of a successful answer's text as it arrives, before it is read (see `SoapCallOptions.onAnswer`). */
+  readonly onAnswer: ((text: string) => void) | undefined;
   request: { method: 'GET' | 'POST'; url: string; body: string } | undefined;
   /** The answer, when one came (also for 4xx/5xx). */
   answer: SoapAnswer | undefined;
-  /** The answer parsed by the hardened XML reader, when it was XML. */
+  /**
+   * The answer parsed by `parseXml`, when it was read that way: an error answer, or a successful
+   * one node-soap could not read as a result. A result answer is read once, by node-soap.
+   */
   envelope: XmlElement | undefined;
+  /** True when node-soap (through erpbridge's answer reader) read a SOAP Body from the answer. */
+  bodyRead = false;
+  /** What `onAnswer` threw: the call fails with it, as the caller's own error. */
+  listenerFailure: { error: unknown } | undefined;
   /** Why the answer could not be read as XML: a DTD, not well-formed, too large. */
   xmlError: XmlError | undefined;
   /** The HTTP client's failure: no connection, reset, cancelled, over the size bound… */
@@ -42,8 +53,12 @@ export class SoapExchange {
     source: string;
     signal?: AbortSignal | undefined;
     renderOnly?: boolean;
+    query?: Readonly<Record<string, string>> | undefined;
+    onAnswer?: ((text: string) => void) | undefined;
   }) {
     this.timeoutMs = options.timeoutMs;
+    this.query = options.query;
+    this.onAnswer = options.onAnswer;
     this.source = options.source;
     this.signal = options.signal;
     this.renderOnly = options.renderOnly ?? false;

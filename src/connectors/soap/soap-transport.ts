@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import { HttpClient, type IExOptions, type IHeaders, type IHttpClient, type ISecurity } from 'soap';
-import { parseXml, XmlError } from '../../xml/index.ts';
+import { parseXml, refuseMarkupDeclarations, refuseOversized, XmlError } from '../../xml/index.ts';
 import { decodeBody } from './body-encoding.ts';
 import { type AnswerHeaders, type SoapAnswer, SoapExchange } from './soap-exchange.ts';
 
@@ -16,8 +16,10 @@ import { type AnswerHeaders, type SoapAnswer, SoapExchange } from './soap-exchan
  *   axios-based HttpClient (which brings axios-ntlm for NTLM), adding what node-soap leaves out: a
  *   deadline for the whole exchange (axios' `timeout` is an idle-socket timeout), the caller's
  *   abort signal, a bound on the answer's size, no redirects, no proxy from the environment, the
- *   answer's charset, and the hardened XML check before node-soap's own parser sees the answer.
- *   What happened is recorded in the call's {@link SoapExchange}; node-soap only learns that it failed.
+ *   answer's charset. A successful answer is screened cheaply (size, no DTD markup) and then read
+ *   once, by node-soap through erpbridge's answer reader (`answer-reader.ts`, hardened); an error
+ *   answer (4xx/5xx, a few KB) is parsed with `parseXml` here, for its fault. What happened is
+ *   recorded in the call's {@link SoapExchange}; node-soap only learns that it failed.
  */
 
 /** Under this key `call` passes the exchange to the transport, through node-soap's method options. */
@@ -30,12 +32,28 @@ export interface SoapTransportOptions {
   tls?: HttpsAgentOptions;
   /**
    * NTLM authenticates a connection, not a request: its three messages must share one socket.
-   * With this set, each exchange gets its own one-socket agents, closed when it ends.
+   * With this set, each exchange runs on a connection of its own (one-socket agents), lent to one
+   * exchange at a time and kept for the next: a connection NTLM has authenticated stays
+   * authenticated, so later calls on it need no handshake. A failed exchange's connection is closed.
    */
   connectionPerExchange?: boolean;
 }
 
 type Callback = (error: unknown, response?: unknown, body?: unknown) => unknown;
+
+/** One connection's agents (one socket each), for NTLM. */
+interface Lane {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+/** Idle NTLM connections kept at most: as many as calls a binding keeps in flight, and some. */
+const MAX_IDLE_LANES = 8;
+
+function destroyLane(lane: Lane): void {
+  lane.http.destroy();
+  lane.https.destroy();
+}
 type Done = (error: Error | undefined, response?: unknown, text?: string) => void;
 
 /**
@@ -55,6 +73,8 @@ export class SoapTransport implements IHttpClient {
   readonly #options: SoapTransportOptions;
   readonly #httpAgent: HttpAgent;
   readonly #httpsAgent: HttpsAgent;
+  /** Idle one-socket connections, for `connectionPerExchange` (NTLM). */
+  readonly #lanes: Lane[] = [];
   #closed = false;
 
   constructor(options: SoapTransportOptions) {
@@ -90,15 +110,24 @@ export class SoapTransport implements IHttpClient {
       callback(new Error('a SOAP request reached the transport without its exchange'));
       return IGNORED;
     }
-    exchange.request = { method: 'POST', url, body: String(data) };
+    const target = exchange.query === undefined ? url : withQuery(url, exchange.query);
+    exchange.request = { method: 'POST', url: target, body: String(data) };
     if (exchange.renderOnly) {
       callback(new ExchangeFailed('rendered only, not sent'));
       return IGNORED;
     }
-    this.#send(url, String(data), headers ?? {}, options ?? {}, exchange, true, (error, response, text) => {
-      if (error !== undefined) callback(error);
-      else callback(null, response, text);
-    });
+    this.#send(
+      target,
+      String(data),
+      headers ?? {},
+      options ?? {},
+      exchange,
+      true,
+      (error, response, text) => {
+        if (error !== undefined) callback(error);
+        else callback(null, response, text);
+      },
+    );
     return IGNORED;
   }
 
@@ -122,6 +151,23 @@ export class SoapTransport implements IHttpClient {
     this.#closed = true;
     this.#httpAgent.destroy();
     this.#httpsAgent.destroy();
+    for (const lane of this.#lanes.splice(0)) destroyLane(lane);
+  }
+
+  /** A connection of its own for one exchange: an idle authenticated one, or a new one. */
+  #lane(): Lane {
+    return (
+      this.#lanes.pop() ?? {
+        http: new HttpAgent({ keepAlive: true, maxSockets: 1 }),
+        https: new HttpsAgent({ keepAlive: true, maxSockets: 1, ...this.#options.tls }),
+      }
+    );
+  }
+
+  /** Gives a lane back after its exchange: kept when it went well, closed otherwise. */
+  #release(lane: Lane, healthy: boolean): void {
+    if (healthy && !this.#closed && this.#lanes.length < MAX_IDLE_LANES) this.#lanes.push(lane);
+    else destroyLane(lane);
   }
 
   #send(
@@ -151,17 +197,11 @@ export class SoapTransport implements IHttpClient {
     }, exchange.timeoutMs);
     const onCallerAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const own = this.#options.connectionPerExchange
-      ? {
-          http: new HttpAgent({ keepAlive: true, maxSockets: 1 }),
-          https: new HttpsAgent({ keepAlive: true, maxSockets: 1, ...this.#options.tls }),
-        }
-      : undefined;
-    const finish = () => {
+    const own = this.#options.connectionPerExchange ? this.#lane() : undefined;
+    const finish = (healthy: boolean) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
-      own?.http.destroy();
-      own?.https.destroy();
+      if (own !== undefined) this.#release(own, healthy && !controller.signal.aborted);
     };
     const requestOptions: IExOptions = {
       // String keys only: node-soap copies every option into the axios config, and the exchange stays ours.
@@ -180,7 +220,7 @@ export class SoapTransport implements IHttpClient {
         url,
         data,
         (error: unknown, response: unknown, body: unknown) => {
-          finish();
+          finish(error === null || error === undefined);
           try {
             this.#record(exchange, error, response, body, parseAnswer, done);
           } catch (unexpected) {
@@ -193,7 +233,7 @@ export class SoapTransport implements IHttpClient {
       );
     } catch (thrown) {
       // axios throws synchronously for an invalid header value, before any I/O.
-      finish();
+      finish(false);
       exchange.failure = thrown;
       done(new ExchangeFailed('the request could not be built'));
     }
@@ -213,31 +253,54 @@ export class SoapTransport implements IHttpClient {
       const failed = Reflect.get(Object(error), 'response');
       if (failed !== undefined) {
         exchange.answer = answerOf(failed, Reflect.get(Object(failed), 'data'));
-        if (parseAnswer) this.#parse(exchange);
+        if (parseAnswer) readEnvelope(exchange, this.#options.maxResponseBytes);
       }
       done(new ExchangeFailed('the HTTP exchange failed'));
       return;
     }
     const answer = answerOf(response, body);
     exchange.answer = answer;
-    if (parseAnswer && !this.#parse(exchange)) {
-      done(new ExchangeFailed('the answer is not readable XML'));
-      return;
+    if (parseAnswer && answer.status >= 200 && answer.status < 300) {
+      if (!this.#screen(exchange)) {
+        done(new ExchangeFailed('the answer is not readable XML'));
+        return;
+      }
+      if (exchange.onAnswer !== undefined) {
+        try {
+          exchange.onAnswer(answer.body);
+        } catch (error) {
+          exchange.listenerFailure = { error };
+          done(new ExchangeFailed('the answer listener failed'));
+          return;
+        }
+        // node-soap reads the answer in the next turn: what the listener started (the next page's
+        // request) goes out first, so the ERP prepares it while this answer is read.
+        Reflect.set(Object(response), 'data', answer.body);
+        setImmediate(() => done(undefined, response, answer.body));
+        return;
+      }
+    } else if (parseAnswer) {
+      readEnvelope(exchange, this.#options.maxResponseBytes);
+      if (exchange.xmlError !== undefined) {
+        done(new ExchangeFailed('the answer is not readable XML'));
+        return;
+      }
     }
     // node-soap reads `data` and `status` of the response it is handed; give it the decoded text.
     Reflect.set(Object(response), 'data', answer.body);
     done(undefined, response, answer.body);
   }
 
-  /** Parses the answer with the hardened reader; false when it is XML-looking but unreadable. */
-  #parse(exchange: SoapExchange): boolean {
+  /**
+   * The cheap checks of a successful answer before node-soap reads it: the size bound and no DTD
+   * markup, by one scan. False (with `xmlError`) when it fails them.
+   */
+  #screen(exchange: SoapExchange): boolean {
     const text = exchange.answer?.body ?? '';
-    if (!text.trimStart().startsWith('<') && !text.startsWith('\uFEFF')) return true;
     try {
-      exchange.envelope = parseXml(text, {
-        source: exchange.source,
-        maxBytes: this.#options.maxResponseBytes,
-      });
+      refuseOversized(text, { maxBytes: this.#options.maxResponseBytes, source: exchange.source });
+      const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      refuseMarkupDeclarations(withoutBom, 0, exchange.source);
       return true;
     } catch (error) {
       if (!(error instanceof XmlError)) throw error;
@@ -245,6 +308,30 @@ export class SoapTransport implements IHttpClient {
       return false;
     }
   }
+}
+
+/**
+ * Parses the exchange's answer with the hardened reader (`parseXml`) into `envelope`, or records
+ * why it cannot be read in `xmlError`. Text that does not look like XML is left alone. For error
+ * answers, and for a successful answer node-soap could not read as a result: to say what it is.
+ */
+export function readEnvelope(exchange: SoapExchange, maxBytes: number): void {
+  if (exchange.envelope !== undefined || exchange.xmlError !== undefined) return;
+  const text = exchange.answer?.body ?? '';
+  if (!text.trimStart().startsWith('<') && !text.startsWith('\uFEFF')) return;
+  try {
+    exchange.envelope = parseXml(text, { source: exchange.source, maxBytes });
+  } catch (error) {
+    if (!(error instanceof XmlError)) throw error;
+    exchange.xmlError = error;
+  }
+}
+
+/** `url` with `query`'s parameters set (replacing any of the same name). */
+function withQuery(url: string, query: Readonly<Record<string, string>>): string {
+  const target = new URL(url);
+  for (const [name, value] of Object.entries(query)) target.searchParams.set(name, value);
+  return target.toString();
 }
 
 function answerOf(response: unknown, body: unknown): SoapAnswer {

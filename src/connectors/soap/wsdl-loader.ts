@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClientAsync } from 'soap';
 import { ConfigError, ErpError } from '../../errors/index.ts';
+import { installAnswerReader } from './answer-reader.ts';
 import { buildImportMap, type ImportMap, normaliseLocation } from './import-map.ts';
 import type { SoapConnectionConfig } from './soap-config.ts';
 import { errorForExchange } from './soap-errors.ts';
@@ -94,7 +95,7 @@ export async function loadIntoNodeSoap(
 ): Promise<Client> {
   const { config, transport, soapVersion } = options;
   try {
-    return await createClientAsync(documents.entry.location, {
+    const client = await createClientAsync(documents.entry.location, {
       disableCache: true,
       httpClient: transport,
       wsdl_options: {
@@ -113,6 +114,8 @@ export async function loadIntoNodeSoap(
       customDeserializer: KEEP_AS_WRITTEN,
       forceSoap12Headers: soapVersion === '1.2',
     });
+    installAnswerReader(client.wsdl, config.maxResponseBytes);
+    return client;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ErpError) throw error;
     const reason = error instanceof Error ? error.message : String(error);

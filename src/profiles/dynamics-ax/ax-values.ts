@@ -91,9 +91,13 @@ export function axEntities(value: unknown): Record<string, unknown>[] {
   if (value === undefined || value === null) return [];
   const list: unknown[] = Array.isArray(value) ? value : [value];
   return list.map((entity, index) => {
-    if (typeof entity !== 'object' || entity === null || Array.isArray(entity)) {
+    if (!isRecord(entity)) {
       throw new FormatError(`entity ${index + 1} is not a record: ${JSON.stringify(entity)}`);
     }
-    return Object.fromEntries(Object.entries(entity));
+    return entity;
   });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SoapConnectionConfig } from '../../connectors/soap/index.ts';
+import { SoapServiceConfig } from '../../connectors/soap/index.ts';
 import { ConfigError } from '../../errors/index.ts';
 
 /**
@@ -11,12 +11,10 @@ import { ConfigError } from '../../errors/index.ts';
  *       kind: soap
  *       binding: dynamics-ax
  *       wsdl: http://ax-aos/MicrosoftDynamicsAXAif60/PurchOrderService/xppservice.svc?wsdl
- *       auth: &ax-auth { kind: ntlm, username: 'CONTOSO\svc-erpbridge', password: "${AX_PASSWORD}" }
+ *       auth: { kind: ntlm, username: 'CONTOSO\svc-erpbridge', password: "${AX_PASSWORD}" }
  *       options:
  *         company: USMF
- *         vendors:
- *           wsdl: http://ax-aos/MicrosoftDynamicsAXAif60/VendTableService/xppservice.svc?wsdl
- *           auth: *ax-auth
+ *         vendors: { wsdl: http://ax-aos/MicrosoftDynamicsAXAif60/VendTableService/xppservice.svc?wsdl }
  */
 export const DynamicsAxOptions = z.strictObject({
   /** The legal entity (DataAreaId, at most 4 characters) every call works in: CallContext/Company. */
@@ -41,11 +39,12 @@ export const DynamicsAxOptions = z.strictObject({
    */
   readsInFlight: z.int().min(1).max(8).default(2),
   /**
-   * The vendor document service (VendVendTableService) on its integration port, as a SOAP
-   * connection of its own: suppliers are read through it. Reuse the order service's auth with a
-   * YAML anchor. Relative paths here resolve against the working directory.
+   * The vendor document service (VendVendTableService) on its integration port: suppliers are
+   * read through it. Opened on the connector's connection settings — its NTLM account, TLS
+   * options and bounds — so give its WSDL (and `svcmap`, `endpoint`, `port` as for the order
+   * service), and `auth` only when it differs. Relative paths resolve against the config file's folder.
    */
-  vendors: SoapConnectionConfig.optional(),
+  vendors: SoapServiceConfig.optional(),
 });
 export type DynamicsAxOptions = z.infer<typeof DynamicsAxOptions>;
 

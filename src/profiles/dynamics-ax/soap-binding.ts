@@ -6,18 +6,18 @@ import type {
   WriteResult,
 } from '../../connectors/contract.ts';
 import type { SoapBinding, SoapBindingContext, SoapEntityAccess } from '../../connectors/soap/binding.ts';
-import { connectSoap, type SoapClient, SoapFaultError } from '../../connectors/soap/index.ts';
+import { type SoapClient, SoapFaultError } from '../../connectors/soap/index.ts';
 import { ConfigError, ErpError } from '../../errors/index.ts';
 import {
   type AxDocumentService,
   callContextHeader,
   documentEntities,
   documentPaging,
-  entityKeyList,
   keyPageOf,
   keysOf,
   messageIdFor,
   queryCriteria,
+  readKeyList,
   updateArguments,
 } from './aif-messages.ts';
 import { axText } from './ax-values.ts';
@@ -93,12 +93,14 @@ interface Target {
 class AxEntityAccess implements SoapEntityAccess {
   readonly #orders: SoapClient;
   readonly #options: DynamicsAxOptions;
+  readonly #binding: SoapBindingContext;
   readonly #connector: string;
   #vendors: Promise<SoapClient> | undefined;
 
   constructor(orders: SoapClient, options: DynamicsAxOptions, context: SoapBindingContext) {
     this.#orders = orders;
     this.#options = options;
+    this.#binding = context;
     this.#connector = context.connector;
   }
 
@@ -245,7 +247,7 @@ class AxEntityAccess implements SoapEntityAccess {
     if (keys.length === 0) return [];
     let result: unknown;
     try {
-      ({ result } = await target.client.call('read', entityKeyList(target.service, keys), {
+      ({ result } = await target.client.call('read', readKeyList(target.service, keys), {
         signal,
         soapHeaders: [this.#context()],
       }));
@@ -298,7 +300,7 @@ class AxEntityAccess implements SoapEntityAccess {
           ),
         );
       }
-      const connecting = connectSoap(config, { name: `${this.#connector}.vendors` }).then((client) => {
+      const connecting = this.#binding.openService(config, 'options.vendors').then((client) => {
         requireOperations(
           client,
           VENDOR_OPERATIONS,

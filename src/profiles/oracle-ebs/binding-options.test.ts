@@ -41,11 +41,16 @@ describe('oracle-ebs binding options', () => {
     );
   });
 
-  it('refuses a relative WSDL path, which would resolve against the working directory', () => {
+  it('takes a query service as its location and only what differs from the connection', () => {
+    const options = parseBindingOptions('ebs', {
+      query: { wsdl: 'wsdl/DB_QueryPurchaseOrderEBS.wsdl' },
+      suppliers: { ...suppliers, auth: { kind: 'basic', username: 'SOA', password: 'secret' } },
+    });
+    expect(options.query).toEqual({ wsdl: 'wsdl/DB_QueryPurchaseOrderEBS.wsdl' });
+    expect(options.suppliers.auth).toEqual({ kind: 'basic', username: 'SOA', password: 'secret' });
     const error = configError(() =>
-      parseBindingOptions('ebs', { query, suppliers: { wsdl: 'wsdl/suppliers.wsdl' } }),
+      parseBindingOptions('ebs', { query: { ...query, timeoutMs: 0 }, suppliers }),
     );
-    expect(error.key).toBe('connectors.ebs.options.suppliers.wsdl');
-    expect(error.message).toMatch(/give the suppliers WSDL as a URL or an absolute path/);
+    expect(error.key).toBe('connectors.ebs.options.query.timeoutMs');
   });
 });

@@ -1,6 +1,5 @@
-import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { SoapConnectionConfig } from '../../connectors/soap/index.ts';
+import { SoapServiceConfig } from '../../connectors/soap/index.ts';
 import { ConfigError } from '../../errors/index.ts';
 
 /**
@@ -8,7 +7,10 @@ import { ConfigError } from '../../errors/index.ts';
  * as separate services on separate servers — the queries are SOA Suite composites (database adapter),
  * the update is a PL/SQL API on the EBS web tier (Integrated SOA Gateway) — often with different
  * credentials. The connector's own `wsdl` is the update service (so `plan --wire` can render an
- * update without a network call); the two queries are connections of their own here.
+ * update without a network call); the two queries are services opened on the connector's
+ * connection settings (auth, TLS, headers, bounds): give each its WSDL, and only what differs —
+ * its own `auth`, say, when the SOA server has other users than EBS. Relative paths resolve
+ * against the config file's folder, as the connector's own do.
  *
  * @example
  *   connectors:
@@ -24,9 +26,9 @@ import { ConfigError } from '../../errors/index.ts';
  */
 export const OracleEbsBindingOptions = z.strictObject({
   /** The purchase-order query: DB_QueryPurchaseOrderEBS (PO_HEADERS_ALL → lines → shipments). */
-  query: SoapConnectionConfig,
+  query: SoapServiceConfig,
   /** The supplier query: DB_QuerySupplierEBS (AP_SUPPLIERS → sites). */
-  suppliers: SoapConnectionConfig,
+  suppliers: SoapServiceConfig,
   /**
    * ISG's `SOAHeader` on every UPDATE_PO_HEADER call: the responsibility (and operating unit) the
    * PL/SQL API runs under, as `fnd_global.apps_initialize` needs it. Left out when not given.
@@ -60,31 +62,17 @@ export type EbsQueryServiceName = 'query' | 'suppliers';
 /**
  * Parses the options, naming the key of the first problem (`connectors.ebs.options.query.wsdl`).
  *
- * @throws ConfigError for a missing or wrong option, or a query WSDL given as a relative path: the
- *   binding does not know the config file's folder, so such a path would silently resolve against
- *   the working directory.
+ * @throws ConfigError for a missing or wrong option.
  */
 export function parseBindingOptions(
   connector: string,
   options: Readonly<Record<string, unknown>>,
 ): OracleEbsBindingOptions {
   const parsed = OracleEbsBindingOptions.safeParse(options);
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    const path = issue?.path.map(String).join('.') ?? '';
-    throw new ConfigError(`oracle-ebs binding: ${issue?.message ?? 'invalid options'}`, {
-      key: `connectors.${connector}.options${path === '' ? '' : `.${path}`}`,
-    });
-  }
-  for (const name of ['query', 'suppliers'] as const) {
-    const wsdl = parsed.data[name].wsdl;
-    const url = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(wsdl) && !/^[A-Za-z]:[\\/]/.test(wsdl);
-    if (!url && !isAbsolute(wsdl)) {
-      throw new ConfigError(
-        `oracle-ebs binding: give the ${name} WSDL as a URL or an absolute path, not "${wsdl}" (binding options do not resolve against the config file's folder)`,
-        { key: `connectors.${connector}.options.${name}.wsdl` },
-      );
-    }
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const path = issue?.path.map(String).join('.') ?? '';
+  throw new ConfigError(`oracle-ebs binding: ${issue?.message ?? 'invalid options'}`, {
+    key: `connectors.${connector}.options${path === '' ? '' : `.${path}`}`,
+  });
 }

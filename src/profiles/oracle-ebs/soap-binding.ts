@@ -6,8 +6,8 @@ import type {
   WriteRequest,
   WriteResult,
 } from '../../connectors/contract.ts';
-import type { SoapBinding, SoapEntityAccess } from '../../connectors/soap/binding.ts';
-import { connectSoap, type SoapClient, type SoapHeader } from '../../connectors/soap/index.ts';
+import type { SoapBinding, SoapBindingContext, SoapEntityAccess } from '../../connectors/soap/binding.ts';
+import type { SoapClient, SoapHeader, SoapServiceConfig } from '../../connectors/soap/index.ts';
 import { ConfigError, ErpError } from '../../errors/index.ts';
 import {
   type EbsQueryServiceName,
@@ -34,7 +34,8 @@ import { returnStatusError, type UpdateTarget, updateFailure } from './update-ou
  * - suppliers: `queryByExample` on the AP_SUPPLIERS query, paged the same way by VENDOR_ID.
  *
  * The connector's `wsdl` is the update service; `options.query` and `options.suppliers` are the
- * query services (see binding-options.ts). docs/erp/oracle-ebs.md has the whole picture.
+ * query services, opened on the connector's connection settings (see binding-options.ts).
+ * docs/erp/oracle-ebs.md has the whole picture.
  */
 
 /** The update operation of the ISG service, and the operation of both adapter queries. */
@@ -43,6 +44,8 @@ export const QUERY_OPERATION = 'queryByExample';
 
 /** Rows per page when the read names no page size. */
 const DEFAULT_PAGE_SIZE = 500;
+/** Pages a read asks for before its consumer reads them: enough to keep the ERP busy, no more. */
+const READ_AHEAD = 2;
 
 /** One of the two query services, as data: what its rows are called and keyed by. */
 interface QueryService {
@@ -124,20 +127,22 @@ export const oracleEbsBinding: SoapBinding = {
         { key: `connectors.${context.connector}.wsdl` },
       );
     }
-    return new EbsAccess(client, context.connector, options);
+    return new EbsAccess(client, context, options);
   },
 };
 
 class EbsAccess implements SoapEntityAccess {
   readonly #update: SoapClient;
+  readonly #context: SoapBindingContext;
   readonly #connector: string;
   readonly #options: OracleEbsBindingOptions;
   readonly #queries = new Map<EbsQueryServiceName, Promise<QueryClient>>();
   #closed = false;
 
-  constructor(update: SoapClient, connector: string, options: OracleEbsBindingOptions) {
+  constructor(update: SoapClient, context: SoapBindingContext, options: OracleEbsBindingOptions) {
     this.#update = update;
-    this.#connector = connector;
+    this.#context = context;
+    this.#connector = context.connector;
     this.#options = options;
   }
 
@@ -150,26 +155,72 @@ class EbsAccess implements SoapEntityAccess {
     });
     const paged = this.#options.paging === 'query-control';
     const pageSize = Math.min(query.pageSize ?? DEFAULT_PAGE_SIZE, this.#options.maxRows);
-    let after = query.resumeFrom === undefined ? null : this.#cursor(service, query.resumeFrom);
-    for (;;) {
+    /**
+     * A page's call. Its answer's QueryStatus, read as it arrives, starts the next page's call at
+     * once — while at most READ_AHEAD pages wait unread, so a slow consumer never makes the read
+     * hold more than that.
+     */
+    interface PageCall {
+      after: string | null;
+      answer: Promise<Awaited<ReturnType<SoapClient['call']>>>;
+      next?: PageCall;
+    }
+    /** Pages asked for ahead of the one the loop reads. */
+    let ahead = 0;
+    const fetch = (after: string | null): PageCall => {
       const soapHeaders = paged ? [queryControl(namespace, service, pageSize, after)] : [];
-      const { result, rawResponse } = await client.call(QUERY_OPERATION, example, {
-        soapHeaders,
-        ...(query.signal ? { signal: query.signal } : {}),
-      });
+      const page: PageCall = {
+        after,
+        answer: client.call(QUERY_OPERATION, example, {
+          soapHeaders,
+          ...(query.signal ? { signal: query.signal } : {}),
+          // The ERP prepares the next page while this one is read.
+          ...(paged
+            ? {
+                onAnswer: (text: string) => {
+                  // Only a head start: a header this cannot read is read (and reported) with the page.
+                  let early: ReturnType<typeof queryStatusOf>;
+                  try {
+                    early = queryStatusOf(text, service.lastElement);
+                  } catch {
+                    return;
+                  }
+                  if (early?.hasMore !== true || early.lastId === null || ahead >= READ_AHEAD) return;
+                  ahead += 1;
+                  page.next = fetch(early.lastId);
+                },
+              }
+            : {}),
+        }),
+      };
+      // Awaited below; a read that stops early leaves it unread, never unhandled.
+      page.answer.catch(() => undefined);
+      return page;
+    };
+    let pending = fetch(query.resumeFrom === undefined ? null : this.#cursor(service, query.resumeFrom));
+    for (;;) {
+      const { result, rawResponse } = await pending.answer;
       const rows = rowsOf(field(result, service.rowElement));
-      const page = this.#page(service, rows);
       if (!paged) {
-        yield { ...page, total: rows.length };
+        yield { ...this.#page(service, rows), total: rows.length };
         return;
       }
       // A composite that pages but does not report: a full page may have more after it.
       const status = queryStatusOf(rawResponse, service.lastElement);
       const lastId = status?.lastId ?? (ebsText(field(rows.at(-1), service.idColumn)) || null);
       const hasMore = (status?.hasMore ?? rows.length >= pageSize) && lastId !== null;
-      yield { ...page, total: null, cursor: hasMore ? lastId : null };
+      const next = pending.next;
+      if (hasMore && next !== undefined && next.after === lastId) {
+        // The page asked for early continues from here.
+        ahead -= 1;
+        pending = next;
+      } else {
+        // None, or not the right one (the header said otherwise than the rows): dropped unread.
+        for (let dropped = next; dropped !== undefined; dropped = dropped.next) ahead -= 1;
+        if (hasMore) pending = fetch(lastId);
+      }
+      yield { ...this.#page(service, rows), total: null, cursor: hasMore ? lastId : null };
       if (!hasMore) return;
-      after = lastId;
     }
   }
 
@@ -279,7 +330,7 @@ class EbsAccess implements SoapEntityAccess {
     }
     let connecting = this.#queries.get(service.name);
     if (connecting === undefined) {
-      connecting = connectQuery(`${this.#connector}.options.${service.name}`, this.#options[service.name]);
+      connecting = connectQuery(this.#context, service.name, this.#options[service.name]);
       // A failed connect (the SOA server was down) is tried again by the next call, not remembered.
       connecting.catch(() => this.#queries.delete(service.name));
       this.#queries.set(service.name, connecting);
@@ -406,8 +457,13 @@ interface QueryClient {
   namespace: string | undefined;
 }
 
-async function connectQuery(name: string, config: OracleEbsBindingOptions['query']): Promise<QueryClient> {
-  const client = await connectSoap(config, { name });
+async function connectQuery(
+  context: SoapBindingContext,
+  service: EbsQueryServiceName,
+  config: SoapServiceConfig,
+): Promise<QueryClient> {
+  const client = await context.openService(config, `options.${service}`);
+  const name = `${context.connector}.options.${service}`;
   const operations = client.operations();
   if (!operations.includes(QUERY_OPERATION)) {
     const jca = client.describe().jcaBinding;

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { headerTextArguments, headerTextsByOrder } from './header-texts.ts';
 import { itemSelection, listedStatus } from './item-selection.ts';
 import { changeArguments } from './purchase-order-change.ts';
-import { detailVersion, purchaseOrderDetail } from './purchase-order-detail.ts';
+import { detailVersion, fromListedParts, purchaseOrderDetail } from './purchase-order-detail.ts';
+import { listedCursor } from './purchase-order-pages.ts';
 import { rfcTable } from './rfc-values.ts';
 import { parseSapDate, sapDecimalUnits } from './sap-formats.ts';
+import { scheduleLineArguments, scheduleLinesByOrder } from './schedule-lines.ts';
 import { sapSupplierMapping } from './supplier-mapping.ts';
 import { vendorRows, vendorTableArguments } from './vendor-table.ts';
 
@@ -43,7 +46,7 @@ describe('sap-ecc binding parts', () => {
     const open = itemSelection({ status: 'OPEN' }, where);
     expect(open.parameters).toEqual({ ITEMS_OPEN_FOR_RECEIPT: 'X' });
     const closed = itemSelection({ status: 'closed', VENDOR: '0000100042' }, where);
-    expect(closed.parameters).toEqual({ VENDOR: '0000100042' });
+    expect(closed.parameters).toEqual({ ITEMS_DELIVERY_COMPLETED: 'X', VENDOR: '0000100042' });
     const delivered = [{ DEL_COMPL: 'X', DELETE_IND: '' }];
     expect(closed.keeps({ DELETE_IND: '' }, delivered)).toBe(true);
     expect(closed.keeps({ DELETE_IND: '' }, [{ DEL_COMPL: '', DELETE_IND: '' }])).toBe(false);
@@ -118,4 +121,159 @@ describe('sap-ecc binding parts', () => {
       sapSupplierMapping.toCanonical({ key: 'x', version: null, data: { ...row, PLIFZ: 'two weeks' } }),
     ).toThrow(/cannot read PLIFZ: expected a number/);
   });
+
+  it('reads a page in bulk into the same detail, and the same version, as GETDETAIL1', () => {
+    const detail = {
+      POHEADER: {
+        PO_NUMBER: '0045000123',
+        VENDOR: '0000100042',
+        DOC_DATE: '2026-11-04',
+        CURRENCY: 'EUR',
+        CURRENCY_ISO: 'EUR',
+        CREATED_BY: 'JSMITH',
+        DELETE_IND: null,
+        OUR_REF: '3',
+        COMP_CODE: '1000',
+      },
+      POITEM: {
+        item: [
+          {
+            PO_ITEM: '00010',
+            SHORT_TEXT: 'Bearing',
+            MATERIAL: '000000000010002345',
+            QUANTITY: '10.000',
+            PO_UNIT: 'EA',
+            NET_PRICE: '12.500000000',
+            PRICE_UNIT: '1',
+            NO_MORE_GR: null,
+            DELETE_IND: null,
+          },
+        ],
+      },
+      POSCHEDULE: {
+        item: [
+          { PO_ITEM: '00010', SCHED_LINE: '0001', STAT_DATE: '2026-11-30', DELIVERY_DATE: '30.11.2026' },
+        ],
+      },
+      POTEXTHEADER: {
+        item: {
+          PO_NUMBER: '0045000123',
+          PO_ITEM: '00000',
+          TEXT_ID: 'F01',
+          TEXT_FORM: '*',
+          TEXT_LINE: 'rush',
+        },
+      },
+    };
+    const fields = [
+      { FIELDNAME: 'EBELN', OFFSET: '000000', LENGTH: '000010' },
+      { FIELDNAME: 'EBELP', OFFSET: '000010', LENGTH: '000005' },
+      { FIELDNAME: 'ETENR', OFFSET: '000015', LENGTH: '000004' },
+      { FIELDNAME: 'SLFDT', OFFSET: '000019', LENGTH: '000008' },
+    ];
+    const schedules = scheduleLinesByOrder(
+      fields,
+      [{ WA: '004500012300010000120261130' }, { WA: '0045000124000100001' }],
+      where,
+    );
+    expect(schedules.get('0045000123')).toEqual([
+      { PO_ITEM: '00010', SCHED_LINE: '0001', STAT_DATE: '2026-11-30' },
+    ]);
+    expect(schedules.get('0045000124')?.[0]?.STAT_DATE).toBe('0000-00-00');
+    const texts = headerTextsByOrder([
+      {
+        TDOBJECT: 'EKKO',
+        TDNAME: '0045000123',
+        TDID: 'F01',
+        TDSPRAS: 'E',
+        COUNTER: '001',
+        TDFORMAT: '*',
+        TDLINE: 'rush',
+      },
+      { TDOBJECT: 'EKPO', TDNAME: '004500012300010', TDID: 'F01', TDLINE: 'an item text' },
+    ]);
+    const listed = fromListedParts({
+      header: {
+        PO_NUMBER: '0045000123',
+        VENDOR: '0000100042',
+        DOC_DATE: '2026-11-04',
+        CURRENCY: 'EUR',
+        CURRENCY_ISO: 'EUR',
+        CREATED_BY: 'JSMITH',
+        DELETE_IND: null,
+        OUR_REF: '3',
+        VEND_NAME: 'ACME',
+      },
+      items: [
+        {
+          PO_NUMBER: '0045000123',
+          PO_ITEM: '00010',
+          SHORT_TEXT: 'Bearing',
+          MATERIAL: '000000000010002345',
+          QUANTITY: '10.000',
+          UNIT: 'EA',
+          NET_PRICE: '12.5000',
+          PRICE_UNIT: '1',
+          DEL_COMPL: null,
+          DELETE_IND: null,
+          NET_VALUE: '125.0000',
+        },
+      ],
+      schedules: schedules.get('0045000123') ?? [],
+      texts: texts.get('0045000123') ?? [],
+    });
+    const detailed = purchaseOrderDetail(detail);
+    expect(listed.POITEM).toEqual([{ ...detailed.POITEM[0], NET_PRICE: '12.5000' }]);
+    expect(detailVersion(listed)).toBe(detailVersion(detailed));
+    // A missing note and an empty one are the same; another note is another version.
+    const silent = { ...detail, POTEXTHEADER: null };
+    expect(detailVersion(fromListedParts({ ...listedParts(listed), texts: [] }))).toBe(
+      detailVersion(purchaseOrderDetail(silent)),
+    );
+    expect(
+      detailVersion({
+        ...listed,
+        POTEXTHEADER: [{ PO_ITEM: '00000', TEXT_ID: 'F01', TEXT_LINE: 'line down' }],
+      }),
+    ).not.toBe(detailVersion(listed));
+  });
+
+  it('asks EKET for a PO number range and RFC_READ_TEXT for each note, and scans a listing for its cursor', () => {
+    expect(scheduleLineArguments('0045000001', '0045000500')).toEqual({
+      QUERY_TABLE: 'EKET',
+      OPTIONS: { item: [{ TEXT: "EBELN GE '0045000001'" }, { TEXT: " AND EBELN LE '0045000500'" }] },
+      FIELDS: {
+        item: [
+          { FIELDNAME: 'EBELN' },
+          { FIELDNAME: 'EBELP' },
+          { FIELDNAME: 'ETENR' },
+          { FIELDNAME: 'SLFDT' },
+        ],
+      },
+    });
+    expect(headerTextArguments([{ poNumber: '0045000001', language: '' }])).toEqual({
+      TEXT_LINES: {
+        $xml: '<item><TDOBJECT>EKKO</TDOBJECT><TDNAME>0045000001</TDNAME><TDID>F01</TDID><TDSPRAS>E</TDSPRAS></item>',
+      },
+    });
+    const listing = (numbers: string[]) =>
+      `<n0:BAPI_PO_GETITEMSResponse><PO_HEADERS>${numbers.map((number) => `<item><PO_NUMBER>${number}</PO_NUMBER><VENDOR>1</VENDOR></item>`).join('')}</PO_HEADERS><PO_ITEMS/></n0:BAPI_PO_GETITEMSResponse>`;
+    expect(listedCursor(listing(['0045000007', '0045000009']), 2)).toBe('0045000010');
+    expect(listedCursor(listing(['0045000007']), 2)).toBeNull();
+    expect(listedCursor('<PO_HEADERS/>', 2)).toBeNull();
+    expect(listedCursor('<soap:Fault/>', 2)).toBeUndefined();
+  });
 });
+
+function listedParts(detail: ReturnType<typeof fromListedParts>) {
+  return {
+    header: detail.POHEADER,
+    items: detail.POITEM.map((item) => ({
+      ...item,
+      UNIT: item.PO_UNIT ?? '',
+      DEL_COMPL: item.NO_MORE_GR ?? '',
+    })),
+    schedules: detail.POSCHEDULE,
+    texts: detail.POTEXTHEADER,
+  };
+}

@@ -1,5 +1,5 @@
 import { ErpError } from '../../errors/index.ts';
-import type { RfcRow } from './rfc-values.ts';
+import type { RawRfcRow } from './rfc-values.ts';
 import { sapFlag, sapText } from './sap-formats.ts';
 
 /**
@@ -9,8 +9,10 @@ import { sapFlag, sapText } from './sap-formats.ts';
  *
  * - `open`: `ITEMS_OPEN_FOR_RECEIPT = X` (SAP selects items still awaiting goods), and the order is
  *   neither deleted nor delivery-completed;
- * - `closed`: GETITEMS has no such selection, so every order is listed and only those whose
- *   remaining items are all delivery-completed (DEL_COMPL) are kept — before any detail is read;
+ * - `closed`: the standard BAPI has no such selection; the paging wrapper erpbridge expects (see
+ *   docs/erp/sap-ecc.md) takes `ITEMS_DELIVERY_COMPLETED = X` — orders whose items are all
+ *   delivery-completed, the complement of ITEMS_OPEN_FOR_RECEIPT — and whatever is listed, only the
+ *   orders whose remaining items are all delivery-completed (DEL_COMPL) are kept;
  * - `cancelled`: `DELETED_ITEMS = X`, and the order's header or every item carries a deletion indicator.
  *
  * Any other key must be a GETITEMS selection parameter and is passed as it is (`VENDOR: '0000100042'`,
@@ -20,7 +22,7 @@ export interface ItemSelection {
   /** The GETITEMS IMPORTING parameters (without paging and WITH_PO_HEADERS). */
   parameters: Record<string, string>;
   /** Whether an order GETITEMS listed is one to read. */
-  keeps(header: RfcRow, items: readonly RfcRow[]): boolean;
+  keeps(header: RawRfcRow, items: readonly RawRfcRow[]): boolean;
 }
 
 /** The GETITEMS selection parameters a filter may name directly. */
@@ -32,6 +34,7 @@ export const SELECTION_PARAMETERS = [
   'PUR_GROUP',
   'PURCH_ORG',
   'ITEMS_OPEN_FOR_RECEIPT',
+  'ITEMS_DELIVERY_COMPLETED',
   'DELETED_ITEMS',
 ] as const;
 
@@ -43,8 +46,8 @@ function isStatus(value: string): value is Status {
 }
 
 /** The status an order has by its GETITEMS rows (BAPIEKKOL header, BAPIEKPOC items). Pure. */
-export function listedStatus(header: RfcRow, items: readonly RfcRow[]): Status {
-  const deleted = (row: RfcRow) => sapText(row.DELETE_IND) !== '';
+export function listedStatus(header: RawRfcRow, items: readonly RawRfcRow[]): Status {
+  const deleted = (row: RawRfcRow) => sapText(row.DELETE_IND) !== '';
   if (deleted(header) || (items.length > 0 && items.every(deleted))) return 'cancelled';
   const remaining = items.filter((item) => !deleted(item));
   return remaining.length > 0 && remaining.every((item) => sapFlag(item.DEL_COMPL)) ? 'closed' : 'open';
@@ -73,6 +76,7 @@ export function itemSelection(
       }
       wanted = status;
       if (status === 'open') parameters.ITEMS_OPEN_FOR_RECEIPT = 'X';
+      if (status === 'closed') parameters.ITEMS_DELIVERY_COMPLETED = 'X';
       if (status === 'cancelled') parameters.DELETED_ITEMS = 'X';
       continue;
     }

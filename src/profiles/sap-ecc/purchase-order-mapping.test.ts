@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VendorRecord } from '../../connectors/contract.ts';
 import { ErpError } from '../../errors/index.ts';
-import { purchaseOrderRecord } from './purchase-order-detail.ts';
+import { purchaseOrderDetail, purchaseOrderRecord } from './purchase-order-detail.ts';
 import { sapPurchaseOrderMapping as mapping } from './purchase-order-mapping.ts';
 
 type Row = Record<string, string | null>;
@@ -76,7 +76,8 @@ function answer(): Answer {
   };
 }
 
-const recordOf = (result: Answer): VendorRecord => purchaseOrderRecord('0045000123', result);
+const recordOf = (result: Answer): VendorRecord =>
+  purchaseOrderRecord('0045000123', purchaseOrderDetail(result));
 
 function catchError(action: () => unknown): ErpError {
   try {

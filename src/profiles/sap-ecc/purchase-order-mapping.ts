@@ -41,21 +41,30 @@ const PRIORITY_BY_CODE = new Map<string, Priority>(
 
 /** Reads SAP fields and remembers where, so a bad value names `POITEM[2]-QUANTITY` and the order. */
 class RfcFieldReader {
-  #field = '';
+  // The field being read, kept as parts: its name is only written out for a failure.
+  #parameter = '';
+  #name = '';
+  #index: number | undefined;
 
   constructor(readonly key: string) {}
 
   read<T>(row: RfcRow, parameter: string, name: string, convert: (value: unknown) => T, index?: number): T {
-    this.#field = index === undefined ? `${parameter}-${name}` : `${parameter}[${index}]-${name}`;
+    this.#parameter = parameter;
+    this.#name = name;
+    this.#index = index;
     return convert(row[name]);
   }
 
   failure(error: unknown): unknown {
     if (!(error instanceof FormatError)) return error;
-    return new ErpError('validation', `cannot read ${this.#field}: ${error.message}`, {
+    const field =
+      this.#index === undefined
+        ? `${this.#parameter}-${this.#name}`
+        : `${this.#parameter}[${this.#index}]-${this.#name}`;
+    return new ErpError('validation', `cannot read ${field}: ${error.message}`, {
       entity: PURCHASE_ORDER_ENTITY,
       key: this.key,
-      field: this.#field,
+      field,
       cause: error,
     });
   }

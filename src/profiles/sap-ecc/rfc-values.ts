@@ -8,8 +8,30 @@
 /** One structure, or one row of a table: SAP field name → value as written, `''` for initial. */
 export type RfcRow = Readonly<Record<string, string>>;
 
+/** A row as node-soap hands it over, not yet made regular: read its fields with {@link rfcText}. */
+export type RawRfcRow = Readonly<Record<string, unknown>>;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A field of a row as {@link rfcStructure} would give it: text, `''` for empty or absent. Pure. */
+export function rfcText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return '';
+}
+
+/**
+ * A table parameter's rows as node-soap gave them, not copied: for large listings of which only
+ * some rows are read further (GETITEMS lists orders the filter then drops). Pure.
+ */
+export function rfcRows(value: unknown): RawRfcRow[] {
+  if (Array.isArray(value)) return value.filter(isRecord);
+  if (!isRecord(value)) return [];
+  const { item } = value;
+  if (Array.isArray(item)) return item.filter(isRecord);
+  return isRecord(item) ? [item] : [];
 }
 
 /** A structure parameter's fields; nested values (there are none in flat structures) are left out. Pure. */

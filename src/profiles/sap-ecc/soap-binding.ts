@@ -17,23 +17,31 @@ import {
   SoapFaultError,
 } from '../../connectors/soap/index.ts';
 import { ConfigError, ErpError } from '../../errors/index.ts';
-import { itemSelection } from './item-selection.ts';
+import { READ_TEXT } from './header-texts.ts';
 import { changeArguments, HEADER_TEXT, NOTE_TEXT_ID, OUR_REF } from './purchase-order-change.ts';
-import { PURCHASE_ORDER_ENTITY, purchaseOrderRecord } from './purchase-order-detail.ts';
-import { rfcFunctionClients } from './rfc-function-clients.ts';
-import { type RfcRow, rfcParameter, rfcStructure, rfcTable } from './rfc-values.ts';
+import { PURCHASE_ORDER_ENTITY, purchaseOrderDetail, purchaseOrderRecord } from './purchase-order-detail.ts';
+import { GETITEMS, READ_TABLE, readPurchaseOrderPages } from './purchase-order-pages.ts';
+import { rfcParameter, rfcStructure, rfcTable } from './rfc-values.ts';
 import { sapText } from './sap-formats.ts';
-import { closeSapSession, openSapSession, type SapSession, type SessionRequest } from './sap-session.ts';
+import {
+  closeSapSession,
+  openSapSession,
+  type SapSession,
+  SESSION_FUNCTION,
+  type SessionRequest,
+} from './sap-session.ts';
 import { DEFAULT_VENDOR_TABLE, VENDOR_ENTITY, vendorRows, vendorTableArguments } from './vendor-table.ts';
 
 /**
  * The `sap-ecc` SOAP binding: purchase orders and vendors of SAP ECC over RFC-SOAP
- * (`/sap/bc/soap/rfc`, namespace `urn:sap-com:document:sap:rfc:functions`).
+ * (`/sap/bc/soap/rfc`, namespace `urn:sap-com:document:sap:rfc:functions`). SAP's WSDL publishes
+ * each function module on a port of its own; the SOAP client calls each on its port, with the
+ * connection's auth, TLS options and bounds.
  *
- * - **read** `PurchaseOrder`: BAPI_PO_GETITEMS (`WITH_PO_HEADERS = X`, the filter's selection,
- *   `MAX_ROWS` = page size, `PO_NUMBER_FROM` = the cursor) lists a page of orders; BAPI_PO_GETDETAIL1
- *   (`HEADER_TEXT = X`) per listed order adds what GETITEMS lacks — schedule lines (need-by), the
- *   header text (notes), prices with all decimals — with `detailConcurrency` calls in flight.
+ * - **read** `PurchaseOrder`: a page of orders from BAPI_PO_GETITEMS, completed in bulk — EKET's
+ *   schedule lines (RFC_READ_TABLE) and the header notes (RFC_READ_TEXT), one call each per
+ *   page — with BAPI_PO_GETDETAIL1 only for an order those do not cover; or GETDETAIL1 for
+ *   every order (`readDetails: per-order`). See purchase-order-pages.ts.
  * - **read** `Vendor`: RFC_READ_TABLE on the vendor view (`vendorTable`), ROWSKIPS/ROWCOUNT pages.
  * - **get**: GETDETAIL1 (message 06 019 → null); RFC_READ_TABLE with `LIFNR = '…'`.
  * - **write**: in one stateful session — open; GETDETAIL1 (the version check, and what SAP's
@@ -52,19 +60,17 @@ import { DEFAULT_VENDOR_TABLE, VENDOR_ENTITY, vendorRows, vendorTableArguments }
  *       binding: sap-ecc
  *       wsdl: http://127.0.0.1:4010/sap/bc/soap/wsdl11?sap-client=100
  *       endpoint: http://127.0.0.1:4010/sap/bc/soap/rfc?sap-client=100
- *       options: { detailConcurrency: 8, vendorTable: ZERPBR_VENDOR }
+ *       auth: { kind: basic, username: RFC_ERPBR, password: "${SAP_PASSWORD}" }
+ *       options: { vendorTable: ZERPBR_VENDOR }
  */
 
-const GETITEMS = 'BAPI_PO_GETITEMS';
 const GETDETAIL = 'BAPI_PO_GETDETAIL1';
 const CHANGE = 'BAPI_PO_CHANGE';
 const COMMIT = 'BAPI_TRANSACTION_COMMIT';
-const ROLLBACK = 'BAPI_TRANSACTION_ROLLBACK';
-const READ_TABLE = 'RFC_READ_TABLE';
-const FUNCTIONS = [GETITEMS, GETDETAIL, CHANGE, COMMIT, ROLLBACK, READ_TABLE] as const;
+/** The function modules the binding calls; RFC_READ_TEXT only with `readDetails: bulk`. */
+const FUNCTIONS = [GETITEMS, GETDETAIL, CHANGE, COMMIT, SESSION_FUNCTION, READ_TABLE] as const;
 
-/** Page sizes when the query names none: orders per GETITEMS call, vendor rows per RFC_READ_TABLE. */
-const DEFAULT_ORDER_PAGE = 500;
+/** Vendor rows per RFC_READ_TABLE when the query names no page size. */
 const DEFAULT_VENDOR_PAGE = 1000;
 
 /** BAPIRET2 messages that mean another user's change or lock, not bad data: a `conflict`. */
@@ -75,6 +81,13 @@ const CONCURRENCY_MESSAGES: ReadonlyArray<{ id: string; number: string; why: str
 
 /** The binding's `options:` in erpbridge.yaml. */
 export const SapEccBindingOptions = z.strictObject({
+  /**
+   * How a page of orders gets what BAPI_PO_GETITEMS lacks (schedule lines, the note): `bulk`
+   * (default) — RFC_READ_TABLE on EKET and RFC_READ_TEXT, one call each per page, GETDETAIL1 only
+   * for orders they do not cover; `per-order` — BAPI_PO_GETDETAIL1 for every order, for a user
+   * who may not read EKET.
+   */
+  readDetails: z.enum(['bulk', 'per-order']).default('bulk'),
   /** GETDETAIL1 calls in flight while a page of orders is read. Default 8. */
   detailConcurrency: z.number().int().min(1).max(64).default(8),
   /** The view RFC_READ_TABLE reads vendors from (LIFNR, NAME1, LAND1, PLIFZ, OTDPCT). */
@@ -105,6 +118,18 @@ function parseOptions(context: SoapBindingContext): SapEccBindingOptions {
   });
 }
 
+/** Refuses, before any call, a WSDL that does not publish a function module the binding calls. */
+function requireFunctions(client: SoapClient, options: SapEccBindingOptions, connector: string): void {
+  const offered = new Set(client.operations());
+  const needed = options.readDetails === 'bulk' ? [...FUNCTIONS, READ_TEXT] : [...FUNCTIONS];
+  const missing = needed.filter((fn) => !offered.has(fn));
+  if (missing.length === 0) return;
+  throw new ConfigError(
+    `binding sap-ecc: the WSDL does not publish ${missing.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} to its services (…/sap/bc/soap/wsdl11?services=${needed.join(',')}&sap-client=…)`,
+    { key: `connectors.${connector}.wsdl` },
+  );
+}
+
 /** `0045000123` → `45000123`: how SAP prints a PO number in messages (conversion exit ALPHA). */
 function shown(poNumber: string): string {
   return poNumber.replace(/^0+(?=\d)/, '');
@@ -113,17 +138,12 @@ function shown(poNumber: string): string {
 function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntityAccess {
   const options = parseOptions(context);
   const connector = context.connector;
-  const functions = rfcFunctionClients(client, FUNCTIONS, connector);
+  requireFunctions(client, options, connector);
   const url = client.endpoint;
   const where = { connector, ...(url === undefined ? {} : { url }) };
 
-  async function call(
-    fn: (typeof FUNCTIONS)[number],
-    args: Record<string, unknown>,
-    callOptions: SoapCallOptions,
-  ) {
-    const fnClient = await functions.client(fn);
-    return (await fnClient.call(fn, args, callOptions)).result;
+  async function call(fn: string, args: Record<string, unknown>, callOptions: SoapCallOptions) {
+    return (await client.call(fn, args, callOptions)).result;
   }
 
   const cookieOptions = (signal: AbortSignal | undefined, session?: SapSession): SoapCallOptions => ({
@@ -146,54 +166,7 @@ function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntity
     if (errors.some((line) => line.id === '06' && line.number === '019')) return null;
     assertBapiSuccess(result, GETDETAIL, where);
     const header = rfcStructure(rfcParameter(result, 'POHEADER'));
-    return purchaseOrderRecord(sapText(header.PO_NUMBER) || poNumber, result);
-  }
-
-  async function* readPurchaseOrders(query: ReadQuery): AsyncGenerator<RecordPage> {
-    const selection = itemSelection(query.filter, { connector, entity: PURCHASE_ORDER_ENTITY });
-    const size = pageSize(query, DEFAULT_ORDER_PAGE);
-    let from = query.resumeFrom ?? '';
-    if (from !== '' && !/^\d{10}$/.test(from)) {
-      throw new ErpError(
-        'validation',
-        `cannot resume a ${PURCHASE_ORDER_ENTITY} read from "${from}": not a PO number`,
-        where,
-      );
-    }
-    for (;;) {
-      const result = await call(
-        GETITEMS,
-        {
-          ...selection.parameters,
-          WITH_PO_HEADERS: 'X',
-          MAX_ROWS: size,
-          ...(from === '' ? {} : { PO_NUMBER_FROM: from }),
-        },
-        cookieOptions(query.signal),
-      );
-      assertGetItemsSuccess(result, where);
-      const headers = rfcTable(rfcParameter(result, 'PO_HEADERS'));
-      const items = new Map<string, RfcRow[]>();
-      for (const item of rfcTable(rfcParameter(result, 'PO_ITEMS'))) {
-        const number = sapText(item.PO_NUMBER);
-        const rows = items.get(number);
-        if (rows === undefined) items.set(number, [item]);
-        else rows.push(item);
-      }
-      const wanted = headers
-        .filter((header) => selection.keeps(header, items.get(sapText(header.PO_NUMBER)) ?? []))
-        .map((header) => sapText(header.PO_NUMBER));
-      const details = await mapBounded(wanted, options.detailConcurrency, (poNumber) =>
-        detail(poNumber, query.signal),
-      );
-      // An order deleted from the database between the list and its detail is simply gone.
-      const records = details.filter((record): record is VendorRecord => record !== null);
-      const last = sapText(headers.at(-1)?.PO_NUMBER);
-      const cursor = headers.length < size || last === '' ? null : nextPoNumber(last, where);
-      yield { records, total: null, cursor };
-      if (cursor === null) return;
-      from = cursor;
-    }
+    return purchaseOrderRecord(sapText(header.PO_NUMBER) || poNumber, purchaseOrderDetail(result));
   }
 
   async function vendorPage(
@@ -236,7 +209,12 @@ function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntity
         entity: VENDOR_ENTITY,
       });
     }
-    const size = pageSize(query, DEFAULT_VENDOR_PAGE);
+    const size = query.pageSize ?? DEFAULT_VENDOR_PAGE;
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new ErpError('validation', `page size ${size} is not a positive whole number`, {
+        entity: query.entity,
+      });
+    }
     let skip = query.resumeFrom === undefined ? 0 : Number(query.resumeFrom);
     if (!Number.isSafeInteger(skip) || skip < 0) {
       throw new ErpError(
@@ -257,20 +235,14 @@ function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntity
     }
   }
 
-  function sessionRequest(signal: AbortSignal | undefined, rollback: SoapClient): SessionRequest {
+  function sessionRequest(signal: AbortSignal | undefined): SessionRequest {
     if (url === undefined) {
       throw new ErpError('permanent', 'cannot open an SAP session: the connector names no endpoint', {
         connector,
         hint: `set connectors.${connector}.endpoint to the RFC-SOAP address (…/sap/bc/soap/rfc?sap-client=…)`,
       });
     }
-    return {
-      connector,
-      endpoint: url,
-      envelope: rollback.renderRequest(ROLLBACK, {}),
-      timeoutMs: options.sessionTimeoutMs,
-      signal,
-    };
+    return { client, connector, timeoutMs: options.sessionTimeoutMs, signal };
   }
 
   async function write(request: WriteRequest): Promise<WriteResult> {
@@ -288,7 +260,7 @@ function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntity
     const at = { ...where, entity: PURCHASE_ORDER_ENTITY, key: poNumber };
     const args = changeArguments(poNumber, request.fields, { connector, entity: PURCHASE_ORDER_ENTITY });
     const { signal } = request;
-    const session = sessionRequest(signal, await functions.client(ROLLBACK));
+    const session = sessionRequest(signal);
     const opened = await openSapSession(session);
     try {
       const current = await detail(poNumber, signal, opened);
@@ -330,7 +302,19 @@ function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntity
 
   return {
     read(query) {
-      if (query.entity === PURCHASE_ORDER_ENTITY) return readPurchaseOrders(query);
+      if (query.entity === PURCHASE_ORDER_ENTITY) {
+        return readPurchaseOrderPages(
+          {
+            connector,
+            url,
+            readDetails: options.readDetails,
+            detailConcurrency: options.detailConcurrency,
+            call,
+            detail: (poNumber, signal) => detail(poNumber, signal),
+          },
+          query,
+        );
+      }
       if (query.entity === VENDOR_ENTITY) return readVendors(query);
       throw unknownEntity(query.entity, where);
     },
@@ -348,22 +332,17 @@ function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntity
 
     describeWrite(request) {
       const args = changeArguments(request.key, request.fields, { connector, entity: PURCHASE_ORDER_ENTITY });
-      const change = functions.openClient(CHANGE);
-      const commit = functions.openClient(COMMIT);
       const endpoint = url ?? '(the connector’s endpoint)';
       const steps = [
         `POST ${endpoint} + sap-sessioncmd=open (BAPI_TRANSACTION_ROLLBACK; the answer's SAP_SESSIONID cookie goes with every call below)`,
         `BAPI_PO_GETDETAIL1 PURCHASEORDER=${request.key} HEADER_TEXT=X — write only if its version is still ${request.ifVersion ?? '(any)'}`,
-        change?.renderRequest(CHANGE, args) ?? `(${CHANGE}: its WSDL port is still loading; ask again)`,
-        commit?.renderRequest(COMMIT, { WAIT: 'X' }) ??
-          `(${COMMIT} WAIT=X: its WSDL port is still loading; ask again)`,
+        client.renderRequest(CHANGE, args),
+        client.renderRequest(COMMIT, { WAIT: 'X' }),
         `BAPI_PO_GETDETAIL1 PURCHASEORDER=${request.key} — the commit must show the change`,
         `POST ${endpoint} + sap-sessioncmd=close (BAPI_TRANSACTION_ROLLBACK)`,
       ];
       return steps.join('\n');
     },
-
-    close: () => functions.close(),
   };
 }
 
@@ -376,44 +355,6 @@ function unknownEntity(entity: string, where: { connector: string }): ErpError {
       entity,
     },
   );
-}
-
-function pageSize(query: ReadQuery, fallback: number): number {
-  const size = query.pageSize ?? fallback;
-  if (!Number.isSafeInteger(size) || size < 1) {
-    throw new ErpError('validation', `page size ${size} is not a positive whole number`, {
-      entity: query.entity,
-    });
-  }
-  return size;
-}
-
-/** The PO number after `last`, zero-padded: the next page's inclusive PO_NUMBER_FROM. */
-function nextPoNumber(last: string, where: { connector: string }): string {
-  if (!/^\d{1,10}$/.test(last)) {
-    throw new ErpError(
-      'permanent',
-      `cannot page past PO number "${last}": PO_NUMBER_FROM pages numeric numbers only`,
-      where,
-    );
-  }
-  return String(Number(last) + 1).padStart(10, '0');
-}
-
-/** BAPI_PO_GETITEMS returns the older BAPIRETURN (class and number in CODE), not BAPIRET2. */
-function assertGetItemsSuccess(result: unknown, where: { connector: string }): void {
-  const failed = rfcTable(rfcParameter(result, 'RETURN')).filter((line) =>
-    ['E', 'A'].includes(sapText(line.TYPE)),
-  );
-  if (failed.length === 0) return;
-  const text = failed
-    .map((line) => `${sapText(line.TYPE)} ${sapText(line.CODE)}: ${sapText(line.MESSAGE)}`)
-    .join('; ');
-  throw new ErpError('validation', `${GETITEMS} returned ${text}`, {
-    ...where,
-    entity: PURCHASE_ORDER_ENTITY,
-    hint: 'SAP refused the selection; the message says which parameter',
-  });
 }
 
 /** RETURN of BAPI_PO_CHANGE: concurrency messages are conflicts, other errors a BapiError. */
@@ -493,29 +434,4 @@ async function closeQuietly(request: SessionRequest, session: SapSession): Promi
       code: 'ERPBRIDGE_SAP_SESSION',
     });
   }
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, results in input order; stops starting work after a failure. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  // One iterator shared by the workers: each takes the next item.
-  const queue = items.entries();
-  let failed = false;
-  const worker = async () => {
-    for (const [index, item] of queue) {
-      if (failed) return;
-      try {
-        results[index] = await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

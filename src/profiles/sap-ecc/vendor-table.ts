@@ -1,4 +1,4 @@
-import { ErpError } from '../../errors/index.ts';
+import { readTableArguments, readTableRows, whereLiteral } from './read-table.ts';
 import type { RfcRow } from './rfc-values.ts';
 
 /**
@@ -24,17 +24,13 @@ export function vendorTableArguments(
   table: string,
   page: { skip: number; count: number } | { vendor: string },
 ): Record<string, unknown> {
-  const fields = { item: VENDOR_FIELDS.map((name) => ({ FIELDNAME: name })) };
-  if ('vendor' in page) {
-    const literal = page.vendor.replaceAll("'", "''");
-    return { QUERY_TABLE: table, OPTIONS: { item: [{ TEXT: `LIFNR = '${literal}'` }] }, FIELDS: fields };
-  }
-  return { QUERY_TABLE: table, ROWSKIPS: page.skip, ROWCOUNT: page.count, FIELDS: fields };
+  if ('vendor' in page)
+    return readTableArguments(table, VENDOR_FIELDS, { where: [`LIFNR = ${whereLiteral(page.vendor)}`] });
+  return readTableArguments(table, VENDOR_FIELDS, { skip: page.skip, count: page.count });
 }
 
 /**
- * The rows of an RFC_READ_TABLE answer as field → trimmed text, cut at the OFFSET and LENGTH its
- * FIELDS table gives. Pure.
+ * The vendor rows of an RFC_READ_TABLE answer, field → trimmed text. Pure.
  *
  * @throws ErpError `permanent` when FIELDS lacks a field asked for (a view without it).
  */
@@ -43,22 +39,9 @@ export function vendorRows(
   data: readonly RfcRow[],
   where: { connector: string; table: string },
 ): RfcRow[] {
-  const layout = VENDOR_FIELDS.map((name) => {
-    const field = fields.find((candidate) => (candidate.FIELDNAME ?? '').trim() === name);
-    if (field === undefined) {
-      throw new ErpError('permanent', `RFC_READ_TABLE on ${where.table} returned no field ${name}`, {
-        connector: where.connector,
-        entity: VENDOR_ENTITY,
-        field: name,
-        hint: `the view ${where.table} must have the fields ${VENDOR_FIELDS.join(', ')} (see docs/erp/sap-ecc.md)`,
-      });
-    }
-    return { name, offset: Number(field.OFFSET ?? 0), length: Number(field.LENGTH ?? 0) };
-  });
-  return data.map((row) => {
-    const line = row.WA ?? '';
-    const values: Record<string, string> = {};
-    for (const { name, offset, length } of layout) values[name] = line.slice(offset, offset + length).trim();
-    return values;
+  return readTableRows(fields, data, VENDOR_FIELDS, {
+    ...where,
+    entity: VENDOR_ENTITY,
+    hint: `the view ${where.table} must have the fields ${VENDOR_FIELDS.join(', ')} (see docs/erp/sap-ecc.md)`,
   });
 }
