@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEd25519KeyPair } from '../sandbox/file-exchange/ed25519-key-pair.ts';
 import { type SftpServer, startSftpServer } from '../sandbox/file-exchange/sftp-server.ts';
 import type { Connection } from '../src/connectors/contract.ts';
 import { connectConnector } from '../src/connectors/registry.ts';
@@ -277,7 +278,7 @@ async function until<T>(what: string, check: () => T | undefined | false, timeou
   }
 }
 
-const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
+const clientKey = generateEd25519KeyPair();
 
 for (const transport of ['local', 'sftp'] as const) {
   describe(`files connector inbox (${transport})`, () => {

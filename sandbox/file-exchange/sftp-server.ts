@@ -9,6 +9,7 @@ import ssh2, {
   type FileEntry,
   type SFTPWrapper,
 } from 'ssh2';
+import { generateEd25519KeyPair } from './ed25519-key-pair.ts';
 
 const { Server, utils } = ssh2;
 const { STATUS_CODE } = utils.sftp;
@@ -49,7 +50,7 @@ export interface SftpServer {
 type Handle = { kind: 'file'; handle: fs.FileHandle } | { kind: 'dir'; path: string; listed: boolean };
 
 export async function startSftpServer(options: SftpServerOptions): Promise<SftpServer> {
-  const hostKey = utils.generateKeyPairSync('ed25519');
+  const hostKey = generateEd25519KeyPair();
   const parsed = utils.parseKey(hostKey.public);
   if (parsed instanceof Error) throw parsed;
   const fingerprint = createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '');
