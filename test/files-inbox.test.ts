@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair } from '../sandbox/file-exchange/ed25519-key-pair.ts';
 import { type SftpServer, startSftpServer } from '../sandbox/file-exchange/sftp-server.ts';
