@@ -5,7 +5,7 @@
  * which the service serves. `ensureBuilt()` rebuilds each part when one of its sources is newer than
  * its output, so an edited checkout never runs stale code.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,6 +81,8 @@ function recordWebInputs() {
       const files = [...this.getModuleIds()]
         .filter((id) => id.startsWith(ROOT + sep) && !id.includes(`${sep}node_modules${sep}`))
         .map((id) => relative(ROOT, id.split('?')[0]));
+      // The node bundle creates dist/ too, but the two builds run at once and either may finish first.
+      mkdirSync(dirname(WEB_INPUTS), { recursive: true });
       writeFileSync(WEB_INPUTS, `${JSON.stringify([...new Set(files)].sort(), null, 2)}\n`);
     },
   };
