@@ -28,8 +28,8 @@ export interface CanonicalRecord {
 export interface WorkflowEntity<R extends CanonicalRecord> {
   /** Canonical name, stored as `Change.entity` (e.g. `purchaseOrder`, `invoice`). */
   name: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a zod object of any shape; fields are checked by name
-  schema: z.ZodObject<any>;
+  /** A zod object of any shape; an edited field is checked against its entry. */
+  schema: z.ZodObject;
   /** The profile's mapping for this entity; throws naming the profile when it has none. */
   mapping(profile: Profile): EntityMapping<R>;
   /** The money a change on this record is about, for four-eyes limits; null when none. */

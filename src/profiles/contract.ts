@@ -21,7 +21,9 @@ export interface Profile {
   name: string;
   purchaseOrder: EntityMapping<PurchaseOrder>;
   supplier: EntityMapping<Supplier>;
-  /** Further entities by canonical name (`invoice`, `goodsReceipt`, `expenseLine`), where the ERP has them. */
-  // biome-ignore lint/suspicious/noExplicitAny: each entry maps its own canonical type; `profileEntity` narrows it
-  entities?: Readonly<Record<string, EntityMapping<any>>>;
+  /**
+   * Further entities by canonical name (`invoice`, `goodsReceipt`, `expenseLine`), where the ERP has
+   * them; each maps its own canonical type, which `profileEntity` narrows to.
+   */
+  entities?: Readonly<Record<string, EntityMapping<{ id: string; version: string | null }>>>;
 }
