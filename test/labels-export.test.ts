@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/index.ts';
+import type { ComparisonReport } from '../src/ai/eval/compare.ts';
+import { readLabeledFile } from '../src/ai/eval/labeled-file.ts';
 import type { UrgencyInput } from '../src/ai/tasks/po-urgency.ts';
+import { evaluationData } from '../src/cli/commands/eval-data.ts';
 import { EngineRefused } from '../src/engine/engine.ts';
 import type { Run } from '../src/engine/run.ts';
 import { readCsv } from '../src/formats/csv/read-csv.ts';
 import { type CliContext, openContext } from '../src/runtime/context.ts';
+import { decodeCell, exportedRows } from '../src/shadow/labeled-data.ts';
 import {
   type CliResult,
   runCli,
@@ -21,7 +25,7 @@ function ok(result: CliResult): CliResult {
   return result;
 }
 
-describe('edits become data: a person edits an AI value, approves, and the pair is exported', () => {
+describe('edits become data: a person edits an AI value, approves, the pair is exported, and eval reads it', () => {
   let dir: string;
   let sandbox: Sandbox;
   let config: string;
@@ -105,7 +109,7 @@ describe('edits become data: a person edits an AI value, approves, and the pair 
     }
   });
 
-  it('exports them as CSV that reads back with the input fields the AI saw and the person’s label', async () => {
+  it('exports them as CSV that reads back as the input fields the AI saw, the person’s label and where it came from', async () => {
     const out = join(dir, 'edits.csv');
     const result = ok(
       await runCli(['--config', config, 'labels', 'export', 'po-urgency', '--out', out], {
@@ -116,20 +120,40 @@ describe('edits become data: a person edits an AI value, approves, and the pair 
     const records: string[][] = [];
     for await (const record of readCsv(out)) records.push(record.fields);
     const [header, ...rows] = records;
-    expect(header?.at(-1)).toBe('label');
+    expect(header?.slice(-9)).toEqual([
+      'label',
+      '_source',
+      '_recordId',
+      '_runId',
+      '_field',
+      '_aiValue',
+      '_aiConfidence',
+      '_by',
+      '_at',
+    ]);
     expect(rows).toHaveLength(3);
-    const column = (row: string[], name: string) => row[header?.indexOf(name) ?? -1];
+    const column = (row: string[], name: string) => row[header?.indexOf(name) ?? -1] ?? '';
     for (const row of rows) {
-      const recordId = column(row, 'order.id') ?? '';
+      const recordId = String(decodeCell(column(row, 'order.id')));
       expect(edited.has(recordId)).toBe(true);
+      expect(decodeCell(column(row, '_recordId'))).toBe(recordId);
       expect(column(row, 'label')).toBe('high');
+      expect(column(row, '_by')).toBe('anna');
       const input = (await context.store.getItem(run.id, recordId))?.aiInput as UrgencyInput;
+      // Readable as it is: dates and notes are plain text, numbers plain numbers.
       expect(column(row, 'order.needBy')).toBe(input.order.needBy);
       expect(column(row, 'order.totalAmount')).toBe(String(input.order.totalAmount));
-      expect(column(row, 'order.notes')).toBe(input.order.notes);
       expect(column(row, 'asOf')).toBe(input.asOf);
-      expect(column(row, 'supplier.onTimeRate')).toBe(String(input.supplier?.onTimeRate ?? ''));
-      expect(JSON.parse(column(row, 'order.lines') ?? 'null')).toEqual(input.order.lines);
+      expect(JSON.parse(column(row, 'order.lines'))).toEqual(input.order.lines);
+    }
+    // And exactly what went to the AI, read back.
+    const back = exportedRows(readLabeledFile(out), 'csv', 'label');
+    for (const { input, label } of back) {
+      const recordId = String((input.order as { id: unknown }).id);
+      expect(label).toBe('high');
+      expect(input).toEqual(
+        JSON.parse(JSON.stringify((await context.store.getItem(run.id, recordId))?.aiInput)),
+      );
     }
   });
 
@@ -158,6 +182,63 @@ describe('edits become data: a person edits an AI value, approves, and the pair 
       expect.objectContaining({ workflow: 'po-urgency', from: 'edits', format: 'jsonl', rows: 3 }),
     ]);
     expect(await context.store.readAudit({ typePrefix: 'change.edited' })).toHaveLength(4);
+  });
+
+  it('round trip: eval --data reads either export and reports over exactly the edited items', async () => {
+    const workflow = context.workflow('po-urgency');
+    const erp = await context.connect('sandbox');
+    const today = new Date().toISOString().slice(0, 10);
+    /** What went to the AI for each edited record, as JSON keeps it. */
+    const inputs = new Map<string, unknown>();
+    for (const recordId of edited.keys()) {
+      inputs.set(
+        recordId,
+        JSON.parse(JSON.stringify((await context.store.getItem(run.id, recordId))?.aiInput)),
+      );
+    }
+    const bare = join(dir, 'edits-bare.jsonl');
+    ok(
+      await runCli(['--config', config, 'labels', 'export', 'po-urgency', '--out', bare, '--no-meta'], {
+        env: sandboxEnv(sandbox),
+      }),
+    );
+    expect(readFileSync(bare, 'utf8')).not.toContain('_meta');
+    for (const file of ['edits.csv', 'edits.jsonl', 'edits-bare.jsonl']) {
+      const data = await evaluationData(workflow, { data: join(dir, file), erp, asOf: sandbox.today });
+      // Tested on the three edited records, with the person's label and exactly the AI's input.
+      expect(data.test, file).toHaveLength(3);
+      expect(
+        data.test.map(({ example }) => [(example.input as UrgencyInput).order.id, example.label]).sort(),
+      ).toEqual([...edited.keys()].sort().map((id) => [id, 'high']));
+      for (const { example, date } of data.test) {
+        expect(example.input).toEqual(inputs.get((example.input as UrgencyInput).order.id));
+        expect(date).toBe(file === 'edits-bare.jsonl' ? '' : today);
+      }
+      // Learned from the ERP's labelled history, as without a training file.
+      expect(data.history.length).toBeGreaterThan(1000);
+      expect(data.source.test).toBe(join(dir, file));
+    }
+    // Splitting by date needs the dates the bare export left out.
+    await expect(
+      evaluationData(workflow, { data: bare, splitDate: today, asOf: sandbox.today }),
+    ).rejects.toThrow(
+      `${bare}: 3 rows have no date (_at), which --split-date needs to order rows in time; export it again without --no-meta`,
+    );
+
+    // The command end to end: a report over those three records.
+    const out = join(dir, 'edits.csv');
+    const result = ok(
+      await runCli(['--config', config, 'eval', 'po-urgency', '--data', out, '--json'], {
+        env: sandboxEnv(sandbox),
+      }),
+    );
+    const report = JSON.parse(result.stdout) as ComparisonReport;
+    expect(report.source.test).toBe(out);
+    expect(report.test).toEqual({ examples: 3, from: today, to: today, labels: 1 });
+    const [embedded] = report.candidates;
+    expect(embedded).toMatchObject({ name: 'embedded', error: null, examples: 3 });
+    expect(embedded?.perLabel.find((row) => row.label === 'high')?.support).toBe(3);
+    expect(embedded?.perLabel.reduce((sum, row) => sum + row.predicted, 0)).toBe(3);
   });
 
   it('refuses an unknown format or source with a message', async () => {

@@ -2,10 +2,16 @@ export { READ_STRATEGIES, type ReadStrategy, readCurrentValues } from './current
 export { type CurrentRecord, type Judgement, judge, type Outcome, type ShadowDecision } from './judgement.ts';
 export {
   csvTable,
+  decodeCell,
+  type ExportedRow,
+  encodeCell,
+  exportedRows,
   formatJsonl,
   formatOfPath,
+  hasExportMeta,
   LABEL_FORMATS,
   type LabeledDataOptions,
+  type LabeledFileRows,
   type LabeledRow,
   type LabelFormat,
   labeledObject,

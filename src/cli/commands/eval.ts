@@ -50,7 +50,10 @@ export function registerEvalCommand(program: Command): void {
       '--train <file>',
       'labelled history to learn from (.csv or .jsonl); default: the ERP’s own history',
     )
-    .option('--data <file>', 'labelled records to test on (.csv or .jsonl)')
+    .option(
+      '--data <file>',
+      'labelled records to test on (.csv or .jsonl): records in the profile’s vendor fields, or a file `erpbridge labels export` wrote (used as it is)',
+    )
     .option(
       '--split-date <date>',
       'YYYY-MM-DD: learn only from records before it, test only on records on or after it (without --train, both from --data)',

@@ -23,7 +23,11 @@ interface ExportFlags {
   by?: string;
 }
 
-/** `labels export <workflow>`: people's decisions as labeled data for `eval --data` and retraining. */
+/**
+ * `labels export <workflow>`: people's decisions as labeled data, in the format `eval --data` reads
+ * (`isLabelsExport` in eval-data.ts) and for retraining: what went to the AI, the person's value,
+ * and where it came from.
+ */
 export function registerLabelsCommands(program: Command): void {
   const labels = program
     .command('labels')
@@ -31,7 +35,22 @@ export function registerLabelsCommands(program: Command): void {
   labels
     .command('export <workflow>')
     .description(
-      'write labeled data (what went to the AI + the value a person chose) as JSON lines or CSV, for eval --data and retraining',
+      'write labeled data (what went to the AI + the value a person chose + where it came from) as JSON lines or CSV; `erpbridge eval <workflow> --data FILE` reads the file as it is',
+    )
+    .addHelpText(
+      'after',
+      `
+Each row is the input the AI saw for one record (the item's aiInput), the person's value in the
+label column, and (unless --no-meta) where it came from: _meta in JSON lines, _-prefixed columns in
+CSV (_source, _recordId, _runId, _field, _aiValue, _aiConfidence, _by, _at). CSV nests with dotted
+columns (order.needBy) and writes a value as JSON where text alone would not say what it is
+("45000012" for text that looks like a number), so it reads back exactly.
+
+eval --data (and --train) recognise the file by those columns and use its rows as they are, dated
+by _at for --split-date (a file written with --label-column X needs eval's --label X):
+  erpbridge labels export po-urgency --out edits.csv
+  erpbridge eval po-urgency --data edits.csv                    # learn from the ERP's history
+  erpbridge eval po-urgency --data edits.jsonl --split-date 2026-11-01   # both from the file`,
     )
     .option('--format <format>', `${LABEL_FORMATS.join(' | ')} (default: from --out’s extension, else jsonl)`)
     .option('--out <file>', 'write here instead of to stdout')
@@ -43,7 +62,11 @@ export function registerLabelsCommands(program: Command): void {
     .option('--since <date>', 'only edits (or shadow runs) from this date on (YYYY-MM-DD)')
     .option('--field <name>', 'the field whose values are the labels (default: the one the workflow writes)')
     .option('--label-column <name>', 'name of the label column', 'label')
-    .option('--meta', 'add where each row came from (_meta / _-prefixed columns)')
+    .option('--meta', 'add where each row came from (the default)')
+    .option(
+      '--no-meta',
+      'leave out where each row came from (_meta / _-prefixed columns): the bare input and label; eval --data then has no dates to split by',
+    )
     .option('--reads <how>', `--from shadow: how to read the ERP: ${READ_STRATEGIES.join(' | ')}`, 'auto')
     .option('--by <name>', 'who exports, for the audit log (default: ERPBRIDGE_USER or the OS user)')
     .action(
@@ -76,7 +99,7 @@ export function registerLabelsCommands(program: Command): void {
             const written = await writeLabeledData(collected.rows, flags.out ?? process.stdout, {
               format,
               labelColumn: flags.labelColumn,
-              meta: flags.meta ?? false,
+              meta: flags.meta ?? true,
             });
             await context.audit.record(
               'labels.exported',
