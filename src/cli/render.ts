@@ -31,6 +31,7 @@ export function renderRunSummary(report: RunReport, elapsedMs?: number): string 
   if (labels) summary.push(['labels', labels]);
   summary.push(['unreadable (failed items)', String(run.stats.failed)]);
   summary.push(['unchanged', String(run.stats.unchanged)]);
+  if (run.stats.review) summary.push(['to review, no change planned', String(run.stats.review)]);
   const planned = Object.values(changes).reduce((sum, count) => sum + (count ?? 0), 0);
   summary.push(['changes planned', String(planned)]);
   for (const state of [

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ClassifyProvider, Example } from '../ai/contract.ts';
+import type { Classification, ClassifyProvider, Example } from '../ai/contract.ts';
 import type { AuditInput, AuditLog } from '../audit/index.ts';
 import type { Connection } from '../connectors/contract.ts';
 import { describeError, ErpError } from '../errors/index.ts';
@@ -11,7 +11,7 @@ import type { Change, ChangeState, FieldValues } from './change.ts';
 import { extractByKeys, extractMapped } from './extract.ts';
 import { loadHistoryExamples } from './history.ts';
 import { idempotencyKey, newRunId } from './ids.ts';
-import { decideBatch } from './plan.ts';
+import { decideBatch, isUnanswered, unansweredResults } from './plan.ts';
 import { approvalStep } from './policy.ts';
 import { referenceReader } from './reference.ts';
 import {
@@ -569,9 +569,7 @@ export class Engine {
       const orders = page.records.filter((order) => !known.has(order.id));
       const rejects = page.rejects.filter((reject) => !known.has(reject.recordId));
       const inputs = orders.map((order) => workflow.toInput(order, context));
-      const results = workflow.answer
-        ? await workflow.answer(inputs, { provider, context })
-        : await provider.classify(workflow.task, inputs, { runId: run.id, workflow: workflow.name });
+      const { results, unanswered } = await this.#answer(workflow, provider, inputs, context, run.id);
       const decided = decideBatch(
         workflow,
         { id: run.id, approvedSoFar, requestedBy: run.requestedBy },
@@ -590,7 +588,9 @@ export class Engine {
         error: reject.error,
       }));
       // Audit first: a crash between the two repeats an entry on resume rather than losing one.
-      await audit.recordMany(batchAuditEntries(run.id, orders, rejects, decided.items, decided.changes));
+      await audit.recordMany(
+        batchAuditEntries(run.id, orders, rejects, decided.items, decided.changes, unanswered),
+      );
       // Distributed, a run that writes commits the apply jobs of the batch's approved changes with it.
       const approvedIds = decided.changes.flatMap((change) =>
         change.state === 'approved' ? [change.id] : [],
@@ -623,6 +623,7 @@ export class Engine {
       stats.failed += rejects.length;
       for (const item of decided.items) {
         if (item.state === 'unchanged') stats.unchanged++;
+        if (item.state === 'review') stats.review = (stats.review ?? 0) + 1;
         if (item.label) stats.labels[item.label] = (stats.labels[item.label] ?? 0) + 1;
       }
       stats.extractMs = run.stats.extractMs + (performance.now() - started);
@@ -633,6 +634,33 @@ export class Engine {
     const nextState = run.dryRun || run.policy === 'shadow' ? 'planned' : 'applying';
     await store.updateRun(run.id, { state: nextState, stats });
     return { ...run, state: nextState, stats };
+  }
+
+  /**
+   * The AI's answers for one batch. When the provider cannot answer now (transient failures or
+   * 429s after its retries, its circuit breaker open: see `isUnanswered`), the batch's records get
+   * review results carrying the error instead of failing the run, so none is lost and none is
+   * written without a person; `unanswered` is that error, for the audit.
+   */
+  async #answer(
+    workflow: AnyWorkflow,
+    provider: PreparedProvider,
+    inputs: unknown[],
+    context: WorkflowContext,
+    runId: string,
+  ): Promise<{ results: Classification<string>[]; unanswered: ErpError | null }> {
+    try {
+      const results = workflow.answer
+        ? await workflow.answer(inputs, { provider, context })
+        : await provider.classify(workflow.task, inputs, { runId, workflow: workflow.name });
+      return { results, unanswered: null };
+    } catch (error) {
+      if (!isUnanswered(error)) throw error;
+      return {
+        results: unansweredResults(workflow.task, inputs.length, error, provider.kind),
+        unanswered: error,
+      };
+    }
   }
 
   /**
@@ -945,6 +973,7 @@ export class Engine {
       ...run.stats,
       failed: items.failed ?? run.stats.failed,
       unchanged: items.unchanged ?? run.stats.unchanged,
+      review: items.review ?? run.stats.review ?? 0,
       changes,
       ...(connectors ? { connectors } : {}),
     };
@@ -1180,6 +1209,7 @@ function batchAuditEntries(
   rejects: readonly { recordId: string; error: string }[],
   items: readonly Item[],
   changes: readonly Change[],
+  unanswered: ErpError | null,
 ): AuditInput[] {
   const entries: AuditInput[] = [
     {
@@ -1195,7 +1225,11 @@ function batchAuditEntries(
     {
       type: 'ai.decisions',
       runId,
-      payload: { decisions: items.map((item) => [item.recordId, item.label, item.confidence]) },
+      payload: {
+        decisions: items.map((item) => [item.recordId, item.label, item.confidence]),
+        // The AI could not answer this batch: every record went to review with this reason.
+        ...(unanswered ? { unanswered: { kind: unanswered.kind, message: unanswered.message } } : {}),
+      },
     },
   ];
   if (changes.length > 0) {

@@ -1,4 +1,6 @@
-import type { Classification } from '../ai/contract.ts';
+import { z } from 'zod';
+import { type Classification, type ClassifyTask, reviewLabelOf } from '../ai/contract.ts';
+import { type ErpError, isErpError } from '../errors/index.ts';
 import type { Change, FieldValues } from './change.ts';
 import { idempotencyKey } from './ids.ts';
 import { initialChangeState } from './policy.ts';
@@ -14,6 +16,9 @@ export interface DecidedBatch {
 /**
  * Decides one batch: pure given the AI's answers. A change is planned only where the workflow
  * proposes one and it differs from the record as read; its first state comes from the policy.
+ * A record with no change whose answer needs review (`result.review`: outside the allowed values,
+ * a spent budget, no answer) is a `review` item carrying the reason, so a person sees it; it has
+ * no change, so nothing is ever written for it.
  */
 export function decideBatch<Input, Label extends string, R extends CanonicalRecord>(
   workflow: WorkflowDefinition<Input, Label, R>,
@@ -34,13 +39,14 @@ export function decideBatch<Input, Label extends string, R extends CanonicalReco
     const proposal = workflow.decide(order, result, context);
     const before = pick(order, Object.keys(proposal?.after ?? {}));
     const changed = proposal !== null && !sameValues(before, proposal.after);
+    const review = changed ? undefined : result.review;
     items.push({
       runId: run.id,
       recordId: order.id,
-      state: changed ? 'planned' : 'unchanged',
+      state: changed ? 'planned' : review ? 'review' : 'unchanged',
       label: result.label,
       confidence: result.confidence,
-      error: null,
+      error: review ? `needs review: ${review.reason}` : null,
       record: order,
       aiInput: inputs[index],
     });
@@ -79,6 +85,46 @@ export function decideBatch<Input, Label extends string, R extends CanonicalReco
     });
   });
   return { items, changes };
+}
+
+/**
+ * Whether the AI's failure on a batch should send the batch's records to review instead of failing
+ * the run: the provider could not answer now (a transient failure or rate limit after its retries,
+ * or its circuit breaker open on a failing endpoint), which says nothing about the records. Other
+ * errors (a wrong key, a refused request, an answer still malformed after its repair) are problems
+ * a person must fix in the configuration, and fail the run with their message; so does an ERP
+ * failure met on the way (an error naming a connector, e.g. while a model reads its history),
+ * which a resumed run gets past.
+ */
+export function isUnanswered(error: unknown): error is ErpError {
+  return isErpError(error) && error.retryable && error.context.connector === undefined;
+}
+
+/**
+ * The results of a batch the AI could not answer: each record gets the task's review label at
+ * 1/labels confidence and the reason, as a provider's review result does, so the policy keeps any
+ * change pending and a record without one becomes a `review` item. Nothing is lost or written.
+ */
+export function unansweredResults<Label extends string>(
+  task: Pick<ClassifyTask<unknown, Label>, 'name' | 'labels' | 'reviewLabel'>,
+  count: number,
+  error: ErpError,
+  model: string,
+): Classification<Label>[] {
+  const reason = `the AI could not answer: ${error.message}`;
+  const label = reviewLabelOf(task);
+  const share = 1 / task.labels.length;
+  const probabilities = z
+    .record(z.enum(task.labels), z.number())
+    .parse(Object.fromEntries(task.labels.map((each) => [each, share])));
+  return Array.from({ length: count }, () => ({
+    label,
+    confidence: share,
+    probabilities,
+    explanation: `needs review: ${reason}`,
+    model,
+    review: { reason },
+  }));
 }
 
 function currencyOf(record: CanonicalRecord): string | null {

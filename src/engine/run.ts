@@ -26,6 +26,12 @@ export interface RunStats {
   read: number;
   failed: number;
   unchanged: number;
+  /**
+   * Records a person must look at although no change was planned for them: the AI's answer needs
+   * review (outside the allowed values, a spent budget, no answer at all) and the workflow proposed
+   * nothing different from the record. Absent in runs made before it was counted.
+   */
+  review?: number;
   labels: Record<string, number>;
   changes: Partial<Record<ChangeState, number>>;
   extractMs: number;
@@ -53,7 +59,12 @@ export interface Run {
   updatedAt: string;
 }
 
-export const ITEM_STATES = ['planned', 'unchanged', 'failed'] as const;
+/**
+ * What became of one record: `planned` (a change was planned), `unchanged` (nothing to change),
+ * `review` (nothing was planned, but the AI's answer needs a person: see `Item.error` for why;
+ * never written), `failed` (unreadable).
+ */
+export const ITEM_STATES = ['planned', 'unchanged', 'review', 'failed'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
 /** One record's passage through a run, persisted once its batch has been decided. */
@@ -64,6 +75,7 @@ export interface Item {
   state: ItemState;
   label: string | null;
   confidence: number | null;
+  /** `failed`: why the record could not be read. `review`: why a person must look at it. Else null. */
   error: string | null;
   /**
    * Lineage, written with the item and read only by `getItemLineage` (lists leave them out): the
@@ -74,5 +86,14 @@ export interface Item {
 }
 
 export function emptyStats(): RunStats {
-  return { read: 0, failed: 0, unchanged: 0, labels: {}, changes: {}, extractMs: 0, applyMs: 0 };
+  return {
+    read: 0,
+    failed: 0,
+    unchanged: 0,
+    review: 0,
+    labels: {},
+    changes: {},
+    extractMs: 0,
+    applyMs: 0,
+  };
 }

@@ -52,7 +52,8 @@ export async function collectShadowDecisions(
     const proposed = await changedValues(store, run.id, field);
     for (let offset = 0; ; offset += PAGE) {
       const items = await store.listItems(run.id, { limit: PAGE, offset });
-      const decided = items.filter((item) => item.state !== 'failed');
+      // A review item's label is only the review label, not an answer: nothing to judge.
+      const decided = items.filter((item) => item.state !== 'failed' && item.state !== 'review');
       const lineage = await Promise.all(decided.map((item) => store.getItem(run.id, item.recordId)));
       decided.forEach((item, index) => {
         const aiValue = proposed.has(item.recordId)

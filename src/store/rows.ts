@@ -173,6 +173,7 @@ const runStatsSchema = z.object({
   read: z.number(),
   failed: z.number(),
   unchanged: z.number(),
+  review: z.number().optional(),
   labels: z.record(z.string(), z.number()),
   changes: z.partialRecord(z.enum(CHANGE_STATES), z.number()),
   extractMs: z.number(),

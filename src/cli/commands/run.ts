@@ -80,7 +80,7 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('show <run>')
-    .description("a run's summary, its failed items and its changes by state")
+    .description("a run's summary, its failed items, the items to review and its changes by state")
     .action(
       action(async (runId: string, _flags: unknown, command: Command) => {
         await withContext(command, async ({ store }) => {
@@ -104,6 +104,11 @@ export function registerRunCommands(program: Command): void {
             process.stdout.write('\nFailed items (first 20):\n');
             for (const item of failed)
               process.stdout.write(`  ${item.recordId}: ${item.error ?? 'unknown'}\n`);
+          }
+          const review = await store.listItems(runId, { state: 'review', limit: 20 });
+          if (review.length > 0) {
+            process.stdout.write('\nTo review, no change planned (first 20):\n');
+            for (const item of review) process.stdout.write(`  ${item.recordId}: ${item.error ?? ''}\n`);
           }
           const problems = await store.listChanges(runId, { states: ['conflict', 'failed'], limit: 20 });
           if (problems.length > 0) {

@@ -127,7 +127,7 @@ export function registerOperationRoutes(app: ServiceApp, deps: ServiceDeps): voi
           error: item.error,
         },
         change,
-        outcome: change === null ? 'unchanged' : change.state,
+        outcome: change !== null ? change.state : item.state === 'review' ? 'review' : 'unchanged',
       };
     },
   );
