@@ -1,7 +1,7 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../src/engine/run.ts';
-import { METRIC_NAMES } from '../src/metrics/index.ts';
+import { CORE_METRIC_NAMES } from '../src/metrics/index.ts';
 import { signWebhook } from '../src/triggers/index.ts';
 import { tempDir } from './support/harness.ts';
 import {
@@ -142,7 +142,7 @@ describe('metrics', () => {
     const text = await scraped.text();
     const families = parsePrometheusTextFormat(text);
     const names = new Set(families.map((family) => family.name));
-    for (const name of METRIC_NAMES) expect(names, name).toContain(name);
+    for (const name of CORE_METRIC_NAMES) expect(names, name).toContain(name);
     for (const name of names) expect(name).toMatch(/^[a-z_:][a-z0-9_:]*$/);
     const value = (name: string, labels: Record<string, string>) =>
       families

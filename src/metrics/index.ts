@@ -12,7 +12,13 @@ export {
   CONNECTOR_LATENCY_BUCKETS,
   type ConnectorFiguresByName,
 } from './connector-metrics.ts';
-export { METRIC_NAMES, METRIC_PREFIX, type MetricName } from './metric-names.ts';
+export {
+  CORE_METRIC_NAMES,
+  METRIC_NAMES,
+  METRIC_PREFIX,
+  type MetricName,
+  QUEUE_METRIC_NAMES,
+} from './metric-names.ts';
 export {
   AI_CALL_BUCKETS,
   type AiCallObservation,

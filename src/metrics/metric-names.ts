@@ -31,11 +31,25 @@
  * | `erpbridge_http_request_duration_seconds`      | histogram | method, route            | `metrics.httpRequest()`          |
  * | `erpbridge_metrics_source_errors_total`        | counter   | source                   | a source that failed or timed out during a scrape |
  *
+ * Distributed mode only (`queue:` in erpbridge.yaml): a worker's `/metrics` adds the queue's, from
+ * `registerQueueMetrics` in `src/queue/queue-metrics.ts`.
+ *
+ * | name                                           | type      | labels                   | fed by                           |
+ * | ---------------------------------------------- | --------- | ------------------------ | -------------------------------- |
+ * | `erpbridge_queue_jobs_total`                   | counter   | kind, outcome            | `queueMetrics.jobEnded()`: completed, failed, gave-up |
+ * | `erpbridge_queue_job_duration_seconds`         | histogram | kind                     | `queueMetrics.jobEnded()`        |
+ * | `erpbridge_queue_jobs_running`                 | gauge     |                          | `sources.running()` at scrape    |
+ * | `erpbridge_queue_jobs`                         | gauge     | state                    | `sources.counts()`: BullMQ's counts from Redis |
+ * | `erpbridge_outbox_published_total`             | counter   |                          | `sources.relay()` figures        |
+ * | `erpbridge_outbox_relay_failures_total`        | counter   |                          | `sources.relay()` figures        |
+ *
  * Besides these, prom-client's default process and Node.js metrics, with the same prefix
  * (`erpbridge_process_cpu_seconds_total`, `erpbridge_nodejs_eventloop_lag_seconds`, ...). Their
  * names belong to prom-client, so they are not listed here.
  */
-export const METRIC_NAMES = [
+
+/** The metrics of every process, embedded or distributed (`createMetrics`). */
+export const CORE_METRIC_NAMES = [
   'erpbridge_runs',
   'erpbridge_run_items',
   'erpbridge_changes',
@@ -62,6 +76,19 @@ export const METRIC_NAMES = [
   'erpbridge_http_request_duration_seconds',
   'erpbridge_metrics_source_errors_total',
 ] as const;
+
+/** The distributed runner's metrics (`registerQueueMetrics`), on a worker's `/metrics`. */
+export const QUEUE_METRIC_NAMES = [
+  'erpbridge_queue_jobs_total',
+  'erpbridge_queue_job_duration_seconds',
+  'erpbridge_queue_jobs_running',
+  'erpbridge_queue_jobs',
+  'erpbridge_outbox_published_total',
+  'erpbridge_outbox_relay_failures_total',
+] as const;
+
+/** Every metric erpbridge defines: those of every process, then distributed mode's. */
+export const METRIC_NAMES = [...CORE_METRIC_NAMES, ...QUEUE_METRIC_NAMES] as const;
 
 /** One of {@link METRIC_NAMES}. */
 export type MetricName = (typeof METRIC_NAMES)[number];

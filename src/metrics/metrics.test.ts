@@ -1,6 +1,7 @@
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
-import { METRIC_NAMES, type MetricName } from './metric-names.ts';
+import { registerQueueMetrics } from '../queue/queue-metrics.ts';
+import { CORE_METRIC_NAMES, METRIC_NAMES, type MetricName, QUEUE_METRIC_NAMES } from './metric-names.ts';
 import { CHANGE_OUTCOMES, createMetrics, type MetricsSources } from './metrics.ts';
 import { family, histogram, labelSets, sampleValue, scrape } from './scrape.fixture.ts';
 import { SourceTimeoutError } from './scrape-source.ts';
@@ -32,6 +33,12 @@ const EXPECTED_TYPES = {
   erpbridge_http_requests_total: 'COUNTER',
   erpbridge_http_request_duration_seconds: 'HISTOGRAM',
   erpbridge_metrics_source_errors_total: 'COUNTER',
+  erpbridge_queue_jobs_total: 'COUNTER',
+  erpbridge_queue_job_duration_seconds: 'HISTOGRAM',
+  erpbridge_queue_jobs_running: 'GAUGE',
+  erpbridge_queue_jobs: 'GAUGE',
+  erpbridge_outbox_published_total: 'COUNTER',
+  erpbridge_outbox_relay_failures_total: 'COUNTER',
 } satisfies Record<MetricName, string>;
 
 /** In-memory sources whose answers a test changes between scrapes. */
@@ -53,14 +60,38 @@ function fakeSources() {
 }
 
 describe('createMetrics: names and types', () => {
-  it('exposes every name in METRIC_NAMES with its type, on a registry of its own', async () => {
+  it('exposes every name in CORE_METRIC_NAMES with its type, on a registry of its own', async () => {
     const metrics = createMetrics(fakeSources().sources);
     const scraped = await scrape(metrics);
-    for (const name of METRIC_NAMES) {
+    for (const name of CORE_METRIC_NAMES) {
       expect(family(scraped, name).type, name).toBe(EXPECTED_TYPES[name]);
     }
     expect(globalRegistry.getSingleMetric('erpbridge_runs')).toBeUndefined();
     expect(metrics.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+  });
+
+  it('a worker adds exactly the QUEUE_METRIC_NAMES, with their types, and METRIC_NAMES lists both', async () => {
+    const metrics = createMetrics(fakeSources().sources);
+    const before = new Set((await scrape(metrics)).families.keys());
+    const queue = registerQueueMetrics(metrics.registry, {
+      running: () => 2,
+      counts: async () => ({ waiting: 3, active: 2, failed: 0 }),
+      relay: () => ({ published: 7, failures: 1, lastError: null }),
+    });
+    queue.jobEnded({ kind: 'apply', id: 'j1', attempt: 1, outcome: 'completed', seconds: 0.4, error: null });
+    const scraped = await scrape(metrics);
+    const added = [...scraped.families.keys()].filter((name) => !before.has(name));
+    expect(added.sort()).toEqual([...QUEUE_METRIC_NAMES].sort());
+    for (const name of QUEUE_METRIC_NAMES)
+      expect(family(scraped, name).type, name).toBe(EXPECTED_TYPES[name]);
+    expect(sampleValue(scraped, 'erpbridge_queue_jobs_total', { kind: 'apply', outcome: 'completed' })).toBe(
+      1,
+    );
+    expect(sampleValue(scraped, 'erpbridge_queue_jobs', { state: 'waiting' })).toBe(3);
+    expect(sampleValue(scraped, 'erpbridge_queue_jobs_running')).toBe(2);
+    expect(sampleValue(scraped, 'erpbridge_outbox_published_total')).toBe(7);
+    expect(sampleValue(scraped, 'erpbridge_outbox_relay_failures_total')).toBe(1);
+    expect(METRIC_NAMES).toEqual([...CORE_METRIC_NAMES, ...QUEUE_METRIC_NAMES]);
   });
 
   it('names follow Prometheus conventions; the only others are the prefixed default metrics', async () => {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { MetricName } from '../metrics/metric-names.ts';
 import type { JobEvent } from './bullmq-queue.ts';
 import type { RelayFigures } from './outbox-relay.ts';
 
@@ -15,7 +16,8 @@ import type { RelayFigures } from './outbox-relay.ts';
  * | `erpbridge_outbox_relay_failures_total` | counter |               | relay rounds of this process that failed       |
  *
  * `erpbridge_queue_jobs` is the same on every process (read from Redis at scrape time): aggregate
- * it with `max`, not `sum`.
+ * it with `max`, not `sum`. The names are part of the metrics contract: `QUEUE_METRIC_NAMES` in
+ * `src/metrics/metric-names.ts`.
  */
 export interface QueueMetrics {
   /** Records one job attempt this process ran. */
@@ -36,20 +38,20 @@ export const JOB_BUCKETS = [0.05, 0.25, 1, 2.5, 5, 10, 30, 60, 300, 900];
 export function registerQueueMetrics(registry: Registry, sources: QueueMetricsSources): QueueMetrics {
   const registers = [registry];
   const jobs = new Counter({
-    name: 'erpbridge_queue_jobs_total',
+    name: 'erpbridge_queue_jobs_total' satisfies MetricName,
     help: 'Job attempts this process ran, by kind (plan, apply) and outcome (completed, failed: retried, gave-up).',
     labelNames: ['kind', 'outcome'],
     registers,
   });
   const duration = new Histogram({
-    name: 'erpbridge_queue_job_duration_seconds',
+    name: 'erpbridge_queue_job_duration_seconds' satisfies MetricName,
     help: 'Time this process spent on one job attempt, in seconds, by kind.',
     labelNames: ['kind'],
     buckets: JOB_BUCKETS,
     registers,
   });
   new Gauge({
-    name: 'erpbridge_queue_jobs_running',
+    name: 'erpbridge_queue_jobs_running' satisfies MetricName,
     help: 'Jobs running in this process now.',
     registers,
     collect() {
@@ -57,7 +59,7 @@ export function registerQueueMetrics(registry: Registry, sources: QueueMetricsSo
     },
   });
   new Gauge({
-    name: 'erpbridge_queue_jobs',
+    name: 'erpbridge_queue_jobs' satisfies MetricName,
     help: "The deployment's jobs by BullMQ state, read from Redis at scrape time (the same on every process: aggregate with max).",
     labelNames: ['state'],
     registers,
@@ -68,7 +70,7 @@ export function registerQueueMetrics(registry: Registry, sources: QueueMetricsSo
     },
   });
   new Counter({
-    name: 'erpbridge_outbox_published_total',
+    name: 'erpbridge_outbox_published_total' satisfies MetricName,
     help: 'Outbox rows this process published to the queue.',
     registers,
     collect() {
@@ -77,7 +79,7 @@ export function registerQueueMetrics(registry: Registry, sources: QueueMetricsSo
     },
   });
   new Counter({
-    name: 'erpbridge_outbox_relay_failures_total',
+    name: 'erpbridge_outbox_relay_failures_total' satisfies MetricName,
     help: 'Relay rounds of this process that failed (the rows wait for the next round).',
     registers,
     collect() {

@@ -4,7 +4,13 @@ import type { AiCallOptions, AiProvider, Example } from '../ai/contract.ts';
 import { createEmbeddedProvider } from '../ai/embedded/provider.ts';
 import type { LlmAuditEntry } from '../ai/guardrails/exchange.ts';
 import { createMemoryCache, openFileCache, type ResponseCache } from '../ai/guardrails/response-cache.ts';
-import { createLlmProvider, llmConfigSchema } from '../ai/providers/llm-provider.ts';
+import {
+  createLlmBreaker,
+  createLlmProvider,
+  type LlmCallReport,
+  llmConfigSchema,
+  type ResolvedLlmConfig,
+} from '../ai/providers/llm-provider.ts';
 import { AuditLog } from '../audit/index.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { connectConnector, connectorConfigCheck } from '../connectors/registry.ts';
@@ -13,7 +19,7 @@ import type { AnyWorkflow } from '../engine/workflow.ts';
 import { ConfigError, type ErpError, isErpError } from '../errors/index.ts';
 import type { JobEvent } from '../queue/bullmq-queue.ts';
 import { type DistributedRuntime, openDistributed } from '../queue/distributed-runtime.ts';
-import type { ResilienceEvent, ResilientConnection } from '../resilience/index.ts';
+import type { ConnectorBreaker, ResilienceEvent, ResilientConnection } from '../resilience/index.ts';
 import type { Store } from '../store/contract.ts';
 import { openStore } from '../store/open-store.ts';
 
@@ -48,13 +54,19 @@ export interface ContextOptions {
   onDistributedError?: (error: Error) => void;
 }
 
-/** One call to the AI provider: which, how it ended, how long it took. */
+/** One call to the AI provider: which, how it ended, how long it took, and (an LLM's) tokens and cost. */
 export interface AiCallReport {
   provider: 'embedded' | 'llm';
+  /** The embedded model's task name; an LLM's `llm:<model>`. */
   model: string;
   outcome: 'ok' | ErpError['kind'];
   seconds: number;
   records: number;
+  /** Tokens the call's LLM requests used (none for the embedded model). */
+  promptTokens?: number;
+  completionTokens?: number;
+  /** What those cost, when the configured prices are in US dollars (`ai.llm.prices.currency`). */
+  costUsd?: number;
 }
 
 /** Opens config, store, audit log and engine. Config problems surface here, before any I/O to the ERP. */
@@ -119,11 +131,23 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   const llmCache = loaded.config.ai.provider === 'llm' ? await openLlmCache(loaded) : undefined;
   const recordLlm = (entry: LlmAuditEntry) =>
     audit.record(entry.type, entry.payload.runId, { ...entry.payload });
-  const provider = (workflow: AnyWorkflow, history: () => Promise<Example<unknown, string>[]>) =>
-    observed(
-      makeProvider(loaded, store, history, { workflow: workflow.name, cache: llmCache, record: recordLlm }),
-      options.onAiCall,
-    );
+  // One breaker for the LLM endpoint per process: what one run learnt of a dead endpoint holds for the next.
+  let llmBreaker: ConnectorBreaker | undefined;
+  const wiring = (workflow: AnyWorkflow): LlmWiring => ({
+    workflow: workflow.name,
+    cache: llmCache,
+    record: recordLlm,
+    breaker: (config) => {
+      llmBreaker ??= createLlmBreaker(config);
+      return llmBreaker;
+    },
+    onAiCall: options.onAiCall,
+  });
+  const provider = (workflow: AnyWorkflow, history: () => Promise<Example<unknown, string>[]>) => {
+    const made = makeProvider(loaded, store, history, wiring(workflow));
+    // The LLM provider reports its own calls, with tokens and cost; the embedded one is timed here.
+    return made.kind === 'llm' ? made : observed(made, options.onAiCall);
+  };
   const engine = new Engine({
     store,
     audit,
@@ -157,11 +181,30 @@ async function openLlmCache(loaded: LoadedConfig): Promise<ResponseCache | undef
   return openFileCache(resolve(loaded.dir, path), { maxEntries });
 }
 
-/** What the LLM provider of one workflow is given: its name (for its allowlist and the audit), the cache, the audit sink. */
+/**
+ * What the LLM provider of one workflow is given: its name (for its allowlist and the audit), the
+ * cache, the audit sink, the process's breaker for the endpoint, and where its calls are reported.
+ */
 interface LlmWiring {
   workflow: string;
   cache: ResponseCache | undefined;
   record: (entry: LlmAuditEntry) => Promise<unknown>;
+  breaker: (config: ResolvedLlmConfig) => ConnectorBreaker;
+  onAiCall: ((call: AiCallReport) => void) | undefined;
+}
+
+/** An LLM call as `onAiCall` reports it; its cost only when the prices are in US dollars. */
+function llmCallReport(call: LlmCallReport): AiCallReport {
+  return {
+    provider: 'llm',
+    model: call.model,
+    outcome: call.outcome,
+    seconds: call.seconds,
+    records: call.records,
+    promptTokens: call.promptTokens,
+    completionTokens: call.completionTokens,
+    ...(call.currency === 'USD' ? { costUsd: call.cost } : {}),
+  };
 }
 
 function makeProvider(
@@ -182,9 +225,12 @@ function makeProvider(
     // Guardrails: the workflow's own allowlist, else the global one; none means nothing is sent.
     const allowFields =
       loaded.config.workflows[wiring.workflow]?.ai?.allowFields ?? loaded.config.ai.allowFields;
+    const { onAiCall } = wiring;
     const llm = createLlmProvider(parsed.data, {
       ...(allowFields ? { allowFields } : {}),
       ...(wiring.cache ? { cache: wiring.cache } : {}),
+      breaker: wiring.breaker(parsed.data),
+      ...(onAiCall ? { onCall: (call: LlmCallReport) => onAiCall(llmCallReport(call)) } : {}),
       record: async (entry) => {
         await wiring.record(entry);
       },

@@ -14,6 +14,7 @@ describe('llmConfigSchema', () => {
       temperature: 0,
       structuredOutput: 'json_schema',
       retry: { baseDelayMs: 500, maxDelayMs: 8000, multiplier: 2, jitter: 'full', maxRetryAfterMs: 60_000 },
+      breaker: { failureThreshold: 5, halfOpenAfterMs: 10_000 },
       prices: { input1k: 0, output1k: 0, currency: 'USD' },
       budget: {},
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../../errors/index.ts';
+import { BreakerPolicy } from '../../resilience/circuit-breaker.ts';
 import { RetryPolicy } from '../../resilience/retry-policy.ts';
 import { LlmBudget, LlmPrices } from '../guardrails/budget.ts';
 
@@ -26,6 +27,11 @@ export type StructuredOutputMode = (typeof STRUCTURED_OUTPUT_MODES)[number];
  *   to `retry.maxRetryAfterMs`, otherwise exponential backoff with full jitter.
  * - `retry` (optional): `baseDelayMs` (default 500), `maxDelayMs` (8000), `multiplier` (2), `jitter`
  *   (`full`), `maxRetryAfterMs` (60000): a server asking for a longer wait fails the request at once.
+ * - `breaker` (optional): `failureThreshold` (default 5) failed attempts in a row (5xx, 429, timeouts,
+ *   connection errors) open the circuit; for `halfOpenAfterMs` (default 10000) no request is sent and
+ *   calls fail at once with a `transient` error saying so (a run sends those records to review),
+ *   then one probe request decides. A dead endpoint then costs one error per call, not
+ *   `(maxRetries + 1) × timeoutMs` per batch.
  * - `batchSize` (default 20): inputs per request (a task may ask for fewer with `maxBatch`).
  * - `concurrency` (default 2): requests in flight at once.
  * - `temperature` (default 0).
@@ -62,6 +68,7 @@ export const llmConfigSchema = z.strictObject({
       maxRetryAfterMs: z.int().min(0).max(86_400_000).default(60_000),
     })
     .prefault({}),
+  breaker: BreakerPolicy.pick({ failureThreshold: true, halfOpenAfterMs: true }).prefault({}),
   prices: LlmPrices,
   budget: LlmBudget,
 });

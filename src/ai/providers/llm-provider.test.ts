@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { describeError, ErpError } from '../../errors/index.ts';
+import { ResilienceError } from '../../resilience/resilience-error.ts';
 import type { ClassifyTask, ExtractTask } from '../contract.ts';
 import type { LlmAuditEntry } from '../guardrails/exchange.ts';
 import { createMemoryCache, openFileCache, sha256 } from '../guardrails/response-cache.ts';
 import type { LlmConfig } from './llm-config.ts';
-import { createLlmProvider, type LlmProviderOptions } from './llm-provider.ts';
+import {
+  createLlmBreaker,
+  createLlmProvider,
+  type LlmCallReport,
+  type LlmProviderOptions,
+} from './llm-provider.ts';
 import {
   answerEach,
   type FakeDecision,
@@ -792,3 +798,116 @@ describe('createLlmProvider guardrails', () => {
 async function completionUsage(rawBody: string, content: string): Promise<{ input: number; output: number }> {
   return { input: Math.ceil(rawBody.length / 4), output: Math.ceil(content.length / 4) };
 }
+
+describe('createLlmProvider resilience and usage', () => {
+  it('opens its circuit breaker on a failing endpoint: later calls fail at once with a clear message, sending nothing, until a probe succeeds', async () => {
+    let healthy = false;
+    const server = await serve({
+      script: (request, context) => (healthy ? byLateness(request, context) : { status: 500 }),
+    });
+    const entries: LlmAuditEntry[] = [];
+    const provider = providerFor(
+      server,
+      { maxRetries: 1, breaker: { failureThreshold: 3, halfOpenAfterMs: 400 } },
+      { record: (entry) => void entries.push(entry) },
+    );
+
+    // Two attempts fail: an ordinary transient error, as before.
+    const first = await erpErrorOf(provider.classify(urgencyTask, lines(1)));
+    expect(first.kind).toBe('transient');
+    expect(first.message).toContain('500 The server had an error');
+    expect(server.requests).toHaveLength(2);
+
+    // The third failed attempt opens the circuit; the retry is refused by it, not sent.
+    const second = await erpErrorOf(provider.classify(urgencyTask, lines(1)));
+    expect(server.requests).toHaveLength(3);
+    expect(second).toBeInstanceOf(ResilienceError);
+    expect(second).toMatchObject({ kind: 'transient', verdict: 'circuit-open' });
+    expect(second.message).toMatch(
+      /^the LLM endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions is failing \(3 failed requests in a row\), so no request is sent for the next 1 s; last failure: LLM request for task "po-urgency" failed: 500 The server had an error/,
+    );
+    expect(second.context.hint).toContain('check that the LLM server is running');
+
+    // While open: no request, no waiting out retries or timeouts.
+    const started = Date.now();
+    const third = await erpErrorOf(provider.classify(urgencyTask, lines(3)));
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(third).toMatchObject({ kind: 'transient', verdict: 'circuit-open' });
+    expect(third.retryAfterMs).toBeGreaterThan(0);
+    expect(server.requests).toHaveLength(3);
+    // Only requests that left are in the audit: two for the first call, one for the second.
+    expect(entries.map((entry) => entry.type === 'ai.exchange' && entry.payload.attempts)).toEqual([2, 1]);
+
+    // After halfOpenAfterMs one probe goes through; it succeeds and closes the circuit.
+    healthy = true;
+    await sleep(450);
+    const decisions = await provider.classify(urgencyTask, lines(2));
+    expect(decisions.map((decision) => decision.label)).toEqual(expectedLabels(2));
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('counts a 429 towards the breaker, and shares one breaker between providers of one endpoint', async () => {
+    const server = await serve({ script: () => ({ status: 429, headers: { 'retry-after-ms': '5' } }) });
+    const config = { maxRetries: 0, breaker: { failureThreshold: 2, halfOpenAfterMs: 60_000 } };
+    const breaker = createLlmBreaker({ baseUrl: server.baseUrl, model: 'fake-model', ...config });
+    const one = providerFor(server, config, { breaker });
+    const other = providerFor(server, config, { breaker });
+
+    expect((await erpErrorOf(one.classify(urgencyTask, lines(1)))).kind).toBe('rate_limited');
+    expect((await erpErrorOf(other.classify(urgencyTask, lines(1)))).kind).toBe('rate_limited');
+    expect(breaker.state).toBe('open');
+    expect(await erpErrorOf(one.classify(urgencyTask, lines(1)))).toMatchObject({ verdict: 'circuit-open' });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('reports every call with the tokens the server counted and their cost, for metrics', async () => {
+    const server = await serve({ script: byLateness });
+    const entries: LlmAuditEntry[] = [];
+    const calls: LlmCallReport[] = [];
+    const provider = providerFor(
+      server,
+      { batchSize: 2, concurrency: 1, prices: { input1k: 0.5, output1k: 1.5, currency: 'USD' } },
+      {
+        record: (entry) => void entries.push(entry),
+        onCall: (call) => void calls.push(call),
+        cache: createMemoryCache(),
+      },
+    );
+    await provider.classify(urgencyTask, lines(3));
+    // Asked again: all three from the cache, no tokens.
+    await provider.classify(urgencyTask, lines(3));
+
+    // The fake server counts a prompt token per four characters of the body it received.
+    const promptTokens = server.requests.reduce((sum, sent) => sum + Math.ceil(sent.rawBody.length / 4), 0);
+    const exchanges = entries.flatMap((entry) => (entry.type === 'ai.exchange' ? [entry.payload] : []));
+    expect(exchanges).toHaveLength(2);
+    const completionTokens = exchanges.reduce((sum, exchange) => sum + exchange.tokens.output, 0);
+    expect(completionTokens).toBeGreaterThan(0);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toEqual({
+      kind: 'classify',
+      task: 'po-urgency',
+      model: 'llm:fake-model',
+      outcome: 'ok',
+      records: 3,
+      cached: 0,
+      promptTokens,
+      completionTokens,
+      cost: expect.closeTo((promptTokens / 1000) * 0.5 + (completionTokens / 1000) * 1.5, 12),
+      currency: 'USD',
+      seconds: expect.any(Number),
+    });
+    expect(calls[1]).toMatchObject({ outcome: 'ok', records: 3, cached: 3, promptTokens: 0, cost: 0 });
+  });
+
+  it('reports a failed call with its error kind', async () => {
+    const server = await serve({ script: () => ({ status: 401 }) });
+    const calls: LlmCallReport[] = [];
+    await erpErrorOf(
+      providerFor(server, {}, { onCall: (call) => void calls.push(call) }).classify(urgencyTask, lines(1)),
+    );
+    expect(calls).toEqual([
+      expect.objectContaining({ outcome: 'auth', records: 1, promptTokens: 0, completionTokens: 0, cost: 0 }),
+    ]);
+  });
+});

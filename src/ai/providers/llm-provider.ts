@@ -1,8 +1,16 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { ErpError, isErpError } from '../../errors/index.ts';
+import { ErpError, type ErrorKind, isErpError } from '../../errors/index.ts';
+import { type ConnectorBreaker, createCircuitBreaker } from '../../resilience/circuit-breaker.ts';
+import { isResilienceError, ResilienceError } from '../../resilience/resilience-error.ts';
 import type { RetryPolicy } from '../../resilience/retry-policy.ts';
-import { AI_TASK_KINDS, type AiCallOptions, type AiProvider, promptVersionOf } from '../contract.ts';
+import {
+  AI_TASK_KINDS,
+  type AiCallOptions,
+  type AiProvider,
+  type AiTaskKind,
+  promptVersionOf,
+} from '../contract.ts';
 import { requireAllowlist } from '../guardrails/allowlist.ts';
 import { estimateTokens, type Reservation, RunBudget, type TokenUsage } from '../guardrails/budget.ts';
 import type { AiExchange, LlmAuditEntry } from '../guardrails/exchange.ts';
@@ -54,6 +62,37 @@ export interface LlmProviderOptions {
   record?: (entry: LlmAuditEntry) => void | Promise<void>;
   /** Jitter source for retry backoff, in [0, 1). Default `Math.random`. */
   random?: () => number;
+  /**
+   * The circuit breaker in front of the endpoint. Default: one of this provider's own, from the
+   * config's `breaker` ({@link createLlmBreaker}). Pass one breaker to every provider of a process
+   * that talks to the same endpoint, so what one run learnt about a dead endpoint holds for the next.
+   */
+  breaker?: ConnectorBreaker;
+  /**
+   * Told of every call (one classify, extract or detect over its inputs) when it ends, for metrics:
+   * how it ended, the tokens its requests used, what they cost, how long it took. Must not throw.
+   */
+  onCall?: (call: LlmCallReport) => void;
+}
+
+/** One call of the LLM provider as metrics see it. */
+export interface LlmCallReport {
+  kind: AiTaskKind;
+  task: string;
+  /** `llm:<model>`. */
+  model: string;
+  /** `ok`, or the kind of the ErpError the call failed with (`permanent` for anything else). */
+  outcome: 'ok' | ErrorKind;
+  /** Inputs of the call, and how many of them the cache answered (0 when the call failed). */
+  records: number;
+  cached: number;
+  /** Tokens of the call's requests as the server reported them (estimated where it did not). */
+  promptTokens: number;
+  completionTokens: number;
+  /** What those tokens cost at the configured prices, in `currency`. */
+  cost: number;
+  currency: string;
+  seconds: number;
 }
 
 /** What a run spent so far: tokens, cost, and why the budget refused, once it has. */
@@ -115,6 +154,7 @@ export interface LlmProvider extends AiProvider {
  */
 export function createLlmProvider(config: LlmConfig, options: LlmProviderOptions = {}): LlmProvider {
   const settings = parseLlmConfig(config);
+  const breaker = options.breaker ?? createLlmBreaker(settings);
   const retryPolicy = llmRetryPolicy(settings);
   const client = new OpenAI({
     baseURL: settings.baseUrl,
@@ -139,7 +179,7 @@ export function createLlmProvider(config: LlmConfig, options: LlmProviderOptions
     }
     return run;
   };
-  const context: ProviderContext = { client, settings, retryPolicy, url, model, options, runOf };
+  const context: ProviderContext = { client, settings, retryPolicy, url, model, options, runOf, breaker };
 
   return {
     kind: 'llm',
@@ -157,7 +197,20 @@ export function createLlmProvider(config: LlmConfig, options: LlmProviderOptions
   };
 }
 
+/**
+ * The circuit breaker for an LLM endpoint, from the config's `breaker`: `failureThreshold` failed
+ * attempts in a row (transient or rate limited) open it; while open no request is sent and calls
+ * fail at once; after `halfOpenAfterMs` one probe decides. The config is parsed (a ConfigError
+ * names a bad option).
+ */
+export function createLlmBreaker(config: LlmConfig | ResolvedLlmConfig): ConnectorBreaker {
+  const { breaker } = parseLlmConfig(config);
+  // An LLM call never waits for the circuit to close (`maxPauseMs` 0): its records go to review.
+  return createCircuitBreaker('llm', { ...breaker, maxPauseMs: 0 });
+}
+
 interface ProviderContext {
+  breaker: ConnectorBreaker;
   client: OpenAI;
   settings: ResolvedLlmConfig;
   retryPolicy: RetryPolicy;
@@ -177,6 +230,8 @@ interface Call<Input, Result> {
   budget: RunBudget;
   runId: string | null;
   workflow: string | null;
+  /** What this call's requests used so far, for {@link LlmProviderOptions.onCall}. */
+  used: { promptTokens: number; completionTokens: number; cost: number };
 }
 
 async function answerAll<Input, Result>(
@@ -187,6 +242,37 @@ async function answerAll<Input, Result>(
 ): Promise<Result[]> {
   callOptions.signal?.throwIfAborted();
   if (inputs.length === 0) return [];
+  const started = performance.now();
+  const used = { promptTokens: 0, completionTokens: 0, cost: 0 };
+  const report = (outcome: LlmCallReport['outcome'], cached: number) =>
+    context.options.onCall?.({
+      kind: spec.kind,
+      task: spec.task.name,
+      model: context.model,
+      outcome,
+      records: inputs.length,
+      cached,
+      ...used,
+      currency: context.settings.prices.currency,
+      seconds: (performance.now() - started) / 1000,
+    });
+  try {
+    const { results, cached } = await answerInputs(context, spec, inputs, callOptions, used);
+    report('ok', cached);
+    return results;
+  } catch (error) {
+    report(isErpError(error) ? error.kind : 'permanent', 0);
+    throw error;
+  }
+}
+
+async function answerInputs<Input, Result>(
+  context: ProviderContext,
+  spec: TaskSpec<Input, Result>,
+  inputs: readonly Input[],
+  callOptions: AiCallOptions,
+  used: Call<Input, Result>['used'],
+): Promise<{ results: Result[]; cached: number }> {
   const { settings, options } = context;
   const allow = requireAllowlist(options.allowFields, spec.task.name, callOptions.workflow);
   const records = prepareRecords(spec.task, inputs, allow);
@@ -201,11 +287,13 @@ async function answerAll<Input, Result>(
     budget: run.budget,
     runId: callOptions.runId ?? null,
     workflow: callOptions.workflow ?? null,
+    used,
   };
 
   const results = new Array<Result | undefined>(records.length);
   const keys = records.map((record) => keyOf(call, record));
   const misses: PreparedRecord[] = [];
+  let cachedHere = 0;
   for (const [index, record] of records.entries()) {
     const cached = options.cache ? await options.cache.get(keys[index] ?? '') : undefined;
     const checked = isRecord(cached)
@@ -214,6 +302,7 @@ async function answerAll<Input, Result>(
     if (checked?.ok) {
       results[index] = checked.result;
       run.cached++;
+      cachedHere++;
     } else misses.push(record);
   }
 
@@ -231,11 +320,12 @@ async function answerAll<Input, Result>(
     },
     callOptions.signal,
   );
-  return results.map((result, index) => {
+  const answered = results.map((result, index) => {
     if (result === undefined)
       throw new Error(`internal: no result for input ${index} of task "${spec.task.name}"`);
     return result;
   });
+  return { results: answered, cached: cachedHere };
 }
 
 function keyOf(call: Call<unknown, unknown>, record: PreparedRecord): string {
@@ -512,10 +602,22 @@ async function exchange(
 
   try {
     const { value: completion } = await withLlmRetry(
-      (attempt) => {
-        attempts = attempt;
-        // The client aborts the HTTP request itself; untilAborted also ends a wait it might add.
-        return untilAborted(client.chat.completions.create(body, { signal }), signal);
+      async () => {
+        try {
+          // Each attempt passes the breaker and counts in it (retry outermost, as for connectors).
+          return await call.context.breaker.execute((inner) => {
+            attempts++;
+            // The client aborts the HTTP request itself; untilAborted also ends a wait it might add.
+            return untilAborted(client.chat.completions.create(body, { signal: inner }), signal).catch(
+              (thrown: unknown) => {
+                // Normalised here, so the breaker sees what kind of failure it was.
+                throw llmRequestError(thrown, scope);
+              },
+            );
+          }, signal);
+        } catch (thrown) {
+          throw isResilienceError(thrown, 'circuit-open') ? circuitOpen(call, thrown) : thrown;
+        }
       },
       retryPolicy,
       signal,
@@ -529,6 +631,9 @@ async function exchange(
         ? { input: estimate.input, output: estimateTokens(content ?? ''), estimated: true }
         : { input: reported.prompt_tokens, output: reported.completion_tokens, estimated: false };
     const cost = call.budget.settle(reservation, usage);
+    call.used.promptTokens += usage.input;
+    call.used.completionTokens += usage.output;
+    call.used.cost += cost;
     return {
       sent: true,
       content,
@@ -541,12 +646,42 @@ async function exchange(
     call.budget.settle(reservation, { input: 0, output: 0 });
     const aborted = signal.aborted;
     const outcome: AiExchange['outcome'] = aborted ? 'aborted' : isErpError(error) ? error.kind : 'permanent';
+    // A request the open circuit held back never left: there is no exchange to record.
     if (attempts > 0)
       await options.record?.(entry(outcome, null, { input: 0, output: 0, estimated: true }, 0));
     // An abort is the caller's decision (or a sibling batch's failure), not this request's error.
     if (aborted) throw signal.reason;
     throw error;
   }
+}
+
+/**
+ * The breaker's refusal in the LLM's words: which endpoint is failing, since when no request is
+ * sent, what failed last, and what happens to the records. `transient`, with `retryAfterMs` until
+ * the probe; a `circuit-open` verdict, so it is never retried.
+ */
+function circuitOpen(call: Call<unknown, unknown>, open: ResilienceError): ResilienceError {
+  const { settings, url } = call.context;
+  const seconds = Math.ceil((open.retryAfterMs ?? 0) / 1000);
+  const failure = open.cause instanceof Error ? open.cause.message : undefined;
+  const last = failure === undefined ? '' : `; last failure: ${failure}`;
+  return new ResilienceError(
+    'transient',
+    'circuit-open',
+    redact(
+      `the LLM endpoint ${url} is failing (${settings.breaker.failureThreshold} failed requests in a row), ` +
+        `so no request is sent for the next ${seconds} s${last}`,
+      settings.apiKey,
+    ),
+    {
+      method: 'POST',
+      url,
+      entity: call.spec.task.name,
+      cause: open.cause ?? open,
+      ...(open.retryAfterMs === undefined ? {} : { retryAfterMs: open.retryAfterMs }),
+      hint: 'check that the LLM server is running and answers (baseUrl); a run sends these records to review instead of waiting',
+    },
+  );
 }
 
 function mergeCounts(records: readonly PreparedRecord[]): AiExchange['redacted'] {

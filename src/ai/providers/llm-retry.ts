@@ -41,6 +41,10 @@ export async function withLlmRetry<T>(
   }
 }
 
+/** The server's `x-should-retry: false`, on the client's error or on the error it became (its cause). */
 function serverSaysNoRetry(thrown: unknown): boolean {
-  return thrown instanceof APIError && thrown.headers?.get('x-should-retry') === 'false';
+  for (let link = thrown, depth = 0; link instanceof Error && depth < 3; link = link.cause, depth++) {
+    if (link instanceof APIError) return link.headers?.get('x-should-retry') === 'false';
+  }
+  return false;
 }
