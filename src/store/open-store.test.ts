@@ -4,26 +4,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.ts';
 import { probeServer, skipWithout } from '../connectors/sql/test-databases.ts';
-import { emptyStats, type Run } from '../engine/run.ts';
 import { ConfigError } from '../errors/index.ts';
+import { thrownBy } from '../errors/test-errors.ts';
 import { openStore } from './open-store.ts';
 import { TestSchema } from './postgres/test-schema.ts';
+import { testRun } from './test-records.ts';
 
 const probe = await probeServer('postgres');
 const CONFIG_FILE = join(tmpdir(), 'erpbridge-open-store', 'erpbridge.yaml');
 
 function storeOf(yaml: string, env: Record<string, string> = {}) {
   return parseConfig(yaml, CONFIG_FILE, env).config.store;
-}
-
-function configError(action: () => unknown): ConfigError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('store: in erpbridge.yaml', () => {
@@ -52,23 +43,27 @@ describe('store: in erpbridge.yaml', () => {
   });
 
   it('names the line and key of a store it cannot use', () => {
-    const missingUrl = configError(() => storeOf('version: 1\nstore:\n  kind: postgres\n'));
+    const missingUrl = thrownBy(() => storeOf('version: 1\nstore:\n  kind: postgres\n'), ConfigError);
     expect(missingUrl.key).toBe('store.url');
     expect(missingUrl.line).toBe(2);
 
-    const badSchema = configError(() =>
-      storeOf('store:\n  kind: postgres\n  url: postgres://db/erp\n  schema: Erp-Bridge\n'),
+    const badSchema = thrownBy(
+      () => storeOf('store:\n  kind: postgres\n  url: postgres://db/erp\n  schema: Erp-Bridge\n'),
+      ConfigError,
     );
     expect(badSchema).toMatchObject({ key: 'store.schema', line: 4 });
     expect(badSchema.message).toContain('must be a lowercase identifier');
 
-    const notUrl = configError(() => storeOf('store: ./state.sqlite\n'));
+    const notUrl = thrownBy(() => storeOf('store: ./state.sqlite\n'), ConfigError);
     expect(notUrl.message).toContain('must be a postgres:// URL');
 
-    const unknownKind = configError(() => storeOf('store:\n  kind: mysql\n  url: mysql://db/erp\n'));
+    const unknownKind = thrownBy(
+      () => storeOf('store:\n  kind: mysql\n  url: mysql://db/erp\n'),
+      ConfigError,
+    );
     expect(unknownKind).toMatchObject({ key: 'store.kind', line: 2 });
 
-    const mixed = configError(() => storeOf('store:\n  kind: sqlite\n  url: postgres://db/erp\n'));
+    const mixed = thrownBy(() => storeOf('store:\n  kind: sqlite\n  url: postgres://db/erp\n'), ConfigError);
     expect(mixed.message).toContain('unknown key "url"');
   });
 });
@@ -88,8 +83,8 @@ describe('openStore', () => {
       rmSync(dir, { recursive: true, force: true });
     });
     await store.migrate();
-    await store.createRun(makeRun('run-1'));
-    expect(await store.getRun('run-1')).toEqual(makeRun('run-1'));
+    await store.createRun(testRun('run-1'));
+    expect(await store.getRun('run-1')).toEqual(testRun('run-1'));
   });
 
   it.skipIf(skipWithout(probe))('opens a PostgreSQL store in its schema for kind postgres', async () => {
@@ -100,24 +95,8 @@ describe('openStore', () => {
       await schema.drop();
     });
     await store.migrate();
-    await store.createRun(makeRun('run-1'));
-    expect(await store.getRun('run-1')).toEqual(makeRun('run-1'));
+    await store.createRun(testRun('run-1'));
+    expect(await store.getRun('run-1')).toEqual(testRun('run-1'));
     expect(await schema.sql<{ id: string }>('select id from runs')).toEqual([{ id: 'run-1' }]);
   });
 });
-
-function makeRun(id: string): Run {
-  return {
-    id,
-    workflow: 'po-urgency',
-    policy: 'review',
-    dryRun: true,
-    state: 'running',
-    params: {},
-    stats: emptyStats(),
-    error: null,
-    requestedBy: 'anna',
-    createdAt: '2024-05-01T08:00:00.000Z',
-    updatedAt: '2024-05-01T08:00:00.000Z',
-  };
-}

@@ -25,7 +25,8 @@ import type { StoreDatabase } from './schema.ts';
  * The reads every store runs the same way: Kysely builds each dialect's SQL from one definition,
  * so SQLite and PostgreSQL order, filter and page identically (given byte-wise text comparison,
  * which PostgreSQL's store sets up with `collate "C"`). Each store wraps these in its own error
- * normalisation. Writes differ per dialect (locks, bulk inserts) and live in each store.
+ * normalisation. The writes both stores build alike are in `write-queries.ts`; what differs per
+ * dialect (locks, bulk inserts) lives in each store.
  */
 
 /**

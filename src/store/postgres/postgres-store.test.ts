@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { probeServer, skipWithout } from '../../connectors/sql/test-databases.ts';
-import { emptyStats, type Run } from '../../engine/run.ts';
 import { ErpError } from '../../errors/index.ts';
-import type { AuditEntry, Store } from '../contract.ts';
+import type { Store } from '../contract.ts';
 import { STORE_MIGRATIONS } from '../migrations/index.ts';
 import { createSqliteStore } from '../sqlite/sqlite-store.ts';
 import { describeStoreConformance } from '../store-conformance.ts';
+import { entriesAfter, testChange, testRun } from '../test-records.ts';
 import { createPostgresStore } from './postgres-store.ts';
 import { TestSchema } from './test-schema.ts';
 
@@ -77,7 +77,7 @@ describe.skipIf(skip)('PostgreSQL store', () => {
     it('refuses to read a row written in a newer format', async () => {
       const store = schema.store();
       await store.migrate();
-      await store.createRun(makeRun('run-1'));
+      await store.createRun(testRun('run-1'));
       await schema.sql("update runs set format_version = 2 where id = 'run-1'");
       const error = await rejection(store.getRun('run-1'));
       expect(error).toMatchObject({
@@ -160,11 +160,11 @@ describe.skipIf(skip)('PostgreSQL store', () => {
     it('a change is saved by two workers at once: one copy, and a clash of keys is a conflict', async () => {
       const [first, second] = stores;
       if (first === undefined || second === undefined) throw new Error('two stores expected');
-      await first.createRun(makeRun('run-1'));
-      const change = makeChange('chg-1', 'key-1');
+      await first.createRun(testRun('run-1'));
+      const change = testChange('chg-1', 'key-1');
       await Promise.all([first.saveBatch([], [change]), second.saveBatch([], [change])]);
       expect(await second.countChanges('run-1')).toEqual({ pending: 1 });
-      const error = await rejection(first.insertChanges([makeChange('chg-2', 'key-1')]));
+      const error = await rejection(first.insertChanges([testChange('chg-2', 'key-1')]));
       expect(error).toMatchObject({ kind: 'conflict' });
     });
   });
@@ -244,70 +244,4 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (error: unknown) => error,
   );
-}
-
-function makeRun(id: string): Run {
-  return {
-    id,
-    workflow: 'po-urgency',
-    policy: 'auto',
-    dryRun: false,
-    state: 'running',
-    params: {},
-    stats: emptyStats(),
-    error: null,
-    requestedBy: null,
-    createdAt: '2024-05-01T08:00:00.000Z',
-    updatedAt: '2024-05-01T08:00:00.000Z',
-  };
-}
-
-function makeChange(id: string, idempotencyKey: string) {
-  return {
-    id,
-    runId: 'run-1',
-    entity: 'purchaseOrder',
-    recordId: 'PO-1',
-    before: { priority: 'normal' },
-    after: { priority: 'urgent' },
-    amount: null,
-    currency: null,
-    version: '3',
-    reason: 'late supplier',
-    confidence: 0.9,
-    explanation: 'x',
-    idempotencyKey,
-    state: 'pending' as const,
-    revertOf: null,
-    requestedBy: null,
-    approvals: [],
-    decidedBy: null,
-    outcome: null,
-    error: null,
-    createdAt: '2024-05-01T08:00:00.000Z',
-    updatedAt: '2024-05-01T08:00:00.000Z',
-  };
-}
-
-/** `count` entries continuing `tail`, hashed by label (the store checks links, not hashes). */
-function entriesAfter(tail: AuditEntry | null, actor: string, count: number): AuditEntry[] {
-  const entries: AuditEntry[] = [];
-  let seq = tail?.seq ?? 0;
-  let prevHash = tail?.hash ?? '0'.repeat(64);
-  for (let index = 0; index < count; index++) {
-    seq += 1;
-    const hash = `${actor}-${seq}`;
-    entries.push({
-      seq,
-      at: new Date().toISOString(),
-      type: 'extract.batch',
-      runId: null,
-      actor,
-      payload: { seq },
-      prevHash,
-      hash,
-    });
-    prevHash = hash;
-  }
-  return entries;
 }

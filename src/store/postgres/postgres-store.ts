@@ -1,6 +1,7 @@
 import { type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import type { Change, ChangeState } from '../../engine/change.ts';
 import type { Item, ItemState, Run, RunState, RunStats } from '../../engine/run.ts';
+import { AUDIT_TABLE, CHANGES_TABLE, ITEMS_TABLE, LEDGER_TABLE } from '../batch-tables.ts';
 import type {
   ApiToken,
   AuditEntry,
@@ -25,7 +26,6 @@ import {
   deadLetterToRow,
   itemToRow,
   modelToRow,
-  ROW_FORMAT_VERSION,
   rowToApiToken,
   rowToAuditEntry,
   rowToLedgerEntry,
@@ -33,14 +33,9 @@ import {
   sessionToRow,
   userToRow,
 } from '../rows.ts';
-import type {
-  AuditEntriesTable,
-  ChangesTable,
-  IdempotencyLedgerTable,
-  ItemsTable,
-  StoreDatabase,
-} from '../schema.ts';
+import type { StoreDatabase } from '../schema.ts';
 import { checkAppend, neverClaimed, unknownChange, unknownDeadLetter, unknownRun } from '../write-checks.ts';
+import * as write from '../write-queries.ts';
 import { lockForTransaction } from './advisory-lock.ts';
 import { migratePostgres } from './migrate-postgres.ts';
 import { openPostgresDatabase, type PostgresStoreOptions } from './postgres-database.ts';
@@ -82,79 +77,11 @@ class PostgresStore implements Store {
   readonly #db: Kysely<StoreDatabase>;
   readonly #schema: string;
   readonly #target: string;
-  readonly #insertItems = new UnnestInsert<ItemsTable>({
-    table: 'items',
-    columns: {
-      run_id: 'text',
-      record_id: 'text',
-      format_version: 'int4',
-      state: 'text',
-      label: 'text',
-      confidence: 'float8',
-      error: 'text',
-      record: 'text',
-      ai_input: 'text',
-    },
-    suffix: `on conflict ("run_id", "record_id") do update set "format_version" = excluded."format_version",
-      "state" = excluded."state", "label" = excluded."label", "confidence" = excluded."confidence",
-      "error" = excluded."error", "record" = excluded."record", "ai_input" = excluded."ai_input"`,
-  });
-  readonly #insertChanges = new UnnestInsert<ChangesTable>({
-    table: 'changes',
-    columns: {
-      id: 'text',
-      format_version: 'int4',
-      run_id: 'text',
-      entity: 'text',
-      record_id: 'text',
-      before: 'text',
-      after: 'text',
-      amount: 'float8',
-      currency: 'text',
-      version: 'text',
-      reason: 'text',
-      confidence: 'float8',
-      explanation: 'text',
-      idempotency_key: 'text',
-      state: 'text',
-      revert_of: 'text',
-      requested_by: 'text',
-      approvals: 'text',
-      decided_by: 'text',
-      outcome: 'text',
-      error: 'text',
-      created_at: 'text',
-      updated_at: 'text',
-    },
-    // An existing id is left as it is; a new id reusing another change's idempotency key fails.
-    suffix: 'on conflict ("id") do nothing',
-  });
-  readonly #insertLedger = new UnnestInsert<IdempotencyLedgerTable>({
-    table: 'idempotency_ledger',
-    columns: {
-      idempotency_key: 'text',
-      format_version: 'int4',
-      change_id: 'text',
-      state: 'text',
-      updated_at: 'text',
-    },
-    // The keys this claim inserted; any other was there before (or another claimer committed it first).
-    suffix: 'on conflict ("idempotency_key") do nothing returning "idempotency_key"',
-  });
-  readonly #insertAudit = new UnnestInsert<AuditEntriesTable>({
-    table: 'audit_entries',
-    columns: {
-      seq: 'int4',
-      format_version: 'int4',
-      at: 'text',
-      type: 'text',
-      run_id: 'text',
-      actor: 'text',
-      payload: 'text',
-      prev_hash: 'text',
-      hash: 'text',
-    },
-  });
+  readonly #insertItems = new UnnestInsert(ITEMS_TABLE);
+  readonly #insertChanges = new UnnestInsert(CHANGES_TABLE);
+  // The keys this claim inserted; any other was there before (or another claimer committed it first).
+  readonly #insertLedger = new UnnestInsert({ ...LEDGER_TABLE, returning: 'idempotency_key' });
+  readonly #insertAudit = new UnnestInsert(AUDIT_TABLE);
 
   constructor(options: PostgresStoreOptions) {
     const { db, schema, target } = openPostgresDatabase(options);
@@ -191,24 +118,13 @@ class PostgresStore implements Store {
     patch: { state?: RunState; stats?: RunStats; error?: string | null },
     options: { ifState?: readonly RunState[] } = {},
   ): Promise<boolean> {
-    const { state, stats, error } = patch;
     const { ifState } = options;
     if (ifState !== undefined && ifState.length === 0) return false;
     return this.#query(`updateRun ${id}`, async (db) => {
-      let update = db
-        .updateTable('runs')
-        .set({
-          updated_at: new Date().toISOString(),
-          ...(state === undefined ? {} : { state }),
-          ...(stats === undefined ? {} : { stats: JSON.stringify(stats) }),
-          ...(error === undefined ? {} : { error }),
-        })
-        .where('id', '=', id);
       // A compare-and-set: the row lock makes a second process wait, then see the new state.
-      if (ifState !== undefined) update = update.where('state', 'in', [...ifState]);
-      const { numUpdatedRows } = await update.executeTakeFirst();
+      const { numUpdatedRows } = await write.updateRun(db, id, patch, ifState).executeTakeFirst();
       if (numUpdatedRows > 0n) return true;
-      const exists = await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
+      const exists = await write.runId(db, id).executeTakeFirst();
       if (ifState !== undefined && exists !== undefined) return false;
       throw unknownRun('updateRun', id);
     });
@@ -337,18 +253,9 @@ class PostgresStore implements Store {
     const now = new Date().toISOString();
     // First claim of a key in the list wins, as in one multi-row insert; sorted so that concurrent
     // claimers lock index entries in one order (no deadlock).
-    const rows = firstOfEach(
-      entries.map(
-        ({ key, changeId }): IdempotencyLedgerTable => ({
-          idempotency_key: key,
-          format_version: ROW_FORMAT_VERSION,
-          change_id: changeId,
-          state: 'in_flight',
-          updated_at: now,
-        }),
-      ),
-      (row) => row.idempotency_key,
-    ).sort((a, b) => compareText(a.idempotency_key, b.idempotency_key));
+    const rows = firstOfEach(write.ledgerClaimRows(entries, now), (row) => row.idempotency_key).sort((a, b) =>
+      compareText(a.idempotency_key, b.idempotency_key),
+    );
     return this.#transaction('claimIdempotencyKeys', async (trx) => {
       const { rows: inserted } = await trx.executeQuery<{ idempotency_key: string }>(
         this.#insertLedger.compile(rows),
@@ -387,12 +294,7 @@ class PostgresStore implements Store {
     return this.#transaction('appendAudit', async (trx) => {
       // Appenders in every process take turns: the tail cannot move until this one commits.
       await lockForTransaction(trx, 'audit', this.#schema);
-      const tailRow = await trx
-        .selectFrom('audit_entries')
-        .selectAll()
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const tailRow = await write.auditTail(trx).executeTakeFirst();
       const tail = tailRow === undefined ? null : rowToAuditEntry(tailRow);
       const entries = build(tail);
       checkAppend(tail, entries);
@@ -411,23 +313,7 @@ class PostgresStore implements Store {
     if (letters.length === 0) return;
     // The newest failure of a record and stage wins, within this list too.
     const rows = lastOfEach(letters.map(deadLetterToRow), (row) => row.id);
-    await this.#query('addDeadLetters', (db) =>
-      db
-        .insertInto('dead_letters')
-        .values(rows)
-        .onConflict((conflict) =>
-          conflict.column('id').doUpdateSet((eb) => ({
-            error_kind: eb.ref('excluded.error_kind'),
-            message: eb.ref('excluded.message'),
-            attempts: eb.ref('excluded.attempts'),
-            last_exchange: eb.ref('excluded.last_exchange'),
-            created_at: eb.ref('excluded.created_at'),
-            vendor_key: eb.ref('excluded.vendor_key'),
-            replayed_by: null,
-          })),
-        )
-        .execute(),
-    );
+    await this.#query('addDeadLetters', (db) => write.upsertDeadLetters(db, rows).execute());
   }
 
   async listDeadLetters(
@@ -476,29 +362,13 @@ class PostgresStore implements Store {
 
   async revokeApiToken(id: string, now: string): Promise<boolean> {
     const result = await this.#query(`revokeApiToken ${id}`, (db) =>
-      db
-        .updateTable('api_tokens')
-        .set({ revoked_at: now })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst(),
+      write.revokeApiToken(db, id, now).executeTakeFirst(),
     );
     return result.numUpdatedRows > 0n;
   }
 
   async putUser(user: User): Promise<void> {
-    const row = userToRow(user);
-    await this.#query(`putUser ${user.name}`, (db) =>
-      db
-        .insertInto('users')
-        .values(row)
-        .onConflict((conflict) =>
-          conflict
-            .column('name')
-            .doUpdateSet({ role: row.role, password_hash: row.password_hash, updated_at: row.updated_at }),
-        )
-        .execute(),
-    );
+    await this.#query(`putUser ${user.name}`, (db) => write.putUser(db, userToRow(user)).execute());
   }
 
   async getUser(name: string): Promise<User | undefined> {
@@ -516,12 +386,7 @@ class PostgresStore implements Store {
   }
 
   async deleteSession(idHash: string, now: string): Promise<void> {
-    await this.#query('deleteSession', (db) =>
-      db
-        .deleteFrom('sessions')
-        .where((eb) => eb.or([eb('id_hash', '=', idHash), eb('expires_at', '<=', now)]))
-        .execute(),
-    );
+    await this.#query('deleteSession', (db) => write.deleteSession(db, idHash, now).execute());
   }
 
   async claimWebhookDelivery(
@@ -530,31 +395,19 @@ class PostgresStore implements Store {
     receivedAt: string,
   ): Promise<{ fresh: true } | { fresh: false; runId: string | null }> {
     return this.#transaction('claimWebhookDelivery', async (trx) => {
-      const inserted = await trx
-        .insertInto('webhook_deliveries')
-        .values({ workflow, idempotency_key: key, run_id: null, received_at: receivedAt })
-        .onConflict((conflict) => conflict.columns(['workflow', 'idempotency_key']).doNothing())
+      const inserted = await write
+        .insertWebhookDelivery(trx, workflow, key, receivedAt)
         .returning('workflow')
         .executeTakeFirst();
       if (inserted !== undefined) return { fresh: true as const };
-      const row = await trx
-        .selectFrom('webhook_deliveries')
-        .select('run_id')
-        .where('workflow', '=', workflow)
-        .where('idempotency_key', '=', key)
-        .executeTakeFirst();
+      const row = await write.webhookDeliveryRun(trx, workflow, key).executeTakeFirst();
       return { fresh: false as const, runId: row?.run_id ?? null };
     });
   }
 
   async setWebhookDeliveryRun(workflow: string, key: string, runId: string): Promise<void> {
     await this.#query('setWebhookDeliveryRun', (db) =>
-      db
-        .updateTable('webhook_deliveries')
-        .set({ run_id: runId })
-        .where('workflow', '=', workflow)
-        .where('idempotency_key', '=', key)
-        .execute(),
+      write.setWebhookDeliveryRun(db, workflow, key, runId).execute(),
     );
   }
 
@@ -563,41 +416,12 @@ class PostgresStore implements Store {
   }
 
   async setWatermark(watermark: Watermark): Promise<void> {
-    const row = {
-      workflow: watermark.workflow,
-      connector: watermark.connector,
-      value: watermark.value,
-      run_id: watermark.runId,
-      updated_at: watermark.updatedAt,
-    };
-    await this.#query('setWatermark', (db) =>
-      db
-        .insertInto('watermarks')
-        .values(row)
-        .onConflict((conflict) =>
-          conflict
-            .columns(['workflow', 'connector'])
-            .doUpdateSet({ value: row.value, run_id: row.run_id, updated_at: row.updated_at }),
-        )
-        .execute(),
-    );
+    await this.#query('setWatermark', (db) => write.setWatermark(db, watermark).execute());
   }
 
   async saveModel(model: StoredModel): Promise<void> {
-    const row = modelToRow(model);
     await this.#query(`saveModel ${model.name}@${model.version}`, (db) =>
-      db
-        .insertInto('models')
-        .values(row)
-        .onConflict((conflict) =>
-          conflict.columns(['name', 'version']).doUpdateSet({
-            format_version: row.format_version,
-            created_at: row.created_at,
-            metrics: row.metrics,
-            body: row.body,
-          }),
-        )
-        .execute(),
+      write.saveModel(db, modelToRow(model)).execute(),
     );
   }
 

@@ -1,19 +1,9 @@
 import { CompiledQuery } from 'kysely';
+import { type BatchTable, quoteIdentifier } from '../batch-tables.ts';
 
-/** The PostgreSQL array type each column's values travel as. */
-export type ArrayElementType = 'text' | 'int4' | 'float8' | 'bool';
-
-/**
- * Every column of a row type with its element type: listing one too few or one too many is a type
- * error, so a column added to the schema cannot be forgotten by a bulk insert.
- */
-export type ColumnTypes<Row> = { readonly [Column in keyof Row & string]-?: ArrayElementType };
-
-export interface UnnestInsertOptions<Row> {
-  table: string;
-  columns: ColumnTypes<Row>;
-  /** Appended verbatim, e.g. `on conflict ("id") do nothing` or `returning "id"`. */
-  suffix?: string;
+export interface UnnestInsertOptions<Row> extends BatchTable<Row> {
+  /** A column the statement returns for each row it inserted (conflicts it skipped return none). */
+  returning?: keyof Row & string;
 }
 
 /**
@@ -36,7 +26,8 @@ export class UnnestInsert<Row extends object> {
     this.#sql = [
       `insert into ${quoteIdentifier(options.table)} (${this.#columns.map(quoteIdentifier).join(', ')})`,
       `select * from unnest(${arrays.join(', ')})`,
-      options.suffix ?? '',
+      options.onConflict ?? '',
+      options.returning === undefined ? '' : `returning ${quoteIdentifier(options.returning)}`,
     ].join(' ');
   }
 
@@ -59,9 +50,4 @@ export function columnArrays<Row extends object>(
     }
   }
   return arrays;
-}
-
-/** Quotes an SQL identifier (`before`, `after` and `type` are keywords somewhere). */
-export function quoteIdentifier(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }

@@ -1,6 +1,7 @@
 import { CompiledQuery } from 'kysely';
+import type { ColumnTypes } from '../batch-tables.ts';
 import type { ChangeUpdate } from '../contract.ts';
-import { type ArrayElementType, columnArrays } from './unnest-insert.ts';
+import { columnArrays } from './unnest-insert.ts';
 
 /** One update as the statement's parameters see it: a flag per optional field says "set it". */
 interface UpdateRow {
@@ -20,7 +21,7 @@ interface UpdateRow {
   outcome: string | null;
 }
 
-const COLUMNS: { readonly [Column in keyof UpdateRow]-?: ArrayElementType } = {
+const COLUMNS: ColumnTypes<UpdateRow> = {
   id: 'text',
   state: 'text',
   set_error: 'bool',

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ColumnSet, MultiRowInsert, SQLITE_MAX_PARAMETERS } from './multi-row-insert.ts';
+import type { ColumnTypes } from '../batch-tables.ts';
+import { MultiRowInsert, SQLITE_MAX_PARAMETERS } from './multi-row-insert.ts';
 
 interface Reading {
   id: number;
@@ -8,7 +9,7 @@ interface Reading {
   value: number | null;
 }
 
-const READING_COLUMNS: ColumnSet<Reading> = { id: true, plant: true, value: true };
+const READING_COLUMNS: ColumnTypes<Reading> = { id: 'int4', plant: 'text', value: 'float8' };
 
 describe('MultiRowInsert', () => {
   let db: Database.Database;
@@ -55,10 +56,10 @@ describe('MultiRowInsert', () => {
   it('keeps wide rows under SQLite’s parameter limit', () => {
     const columns = Array.from({ length: 120 }, (_, index) => `c${index}`);
     db.exec(`create table wide (${columns.map((column) => `${column} integer`).join(', ')})`);
-    const columnSet: ColumnSet<Record<string, number>> = Object.fromEntries(
-      columns.map((column) => [column, true]),
+    const columnTypes: ColumnTypes<Record<string, number>> = Object.fromEntries(
+      columns.map((column) => [column, 'int4' as const]),
     );
-    const insert = new MultiRowInsert<Record<string, number>>(db, { table: 'wide', columns: columnSet });
+    const insert = new MultiRowInsert<Record<string, number>>(db, { table: 'wide', columns: columnTypes });
     expect(insert.rowsPerStatement).toBe(Math.floor(SQLITE_MAX_PARAMETERS / 120));
     const rows = Array.from({ length: 1000 }, (_, row) =>
       Object.fromEntries(columns.map((column, index) => [column, row + index])),

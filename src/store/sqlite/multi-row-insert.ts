@@ -1,23 +1,11 @@
 import type Database from 'better-sqlite3';
+import { type BatchTable, quoteIdentifier } from '../batch-tables.ts';
 
 /** SQLite's default limit on `?` parameters in one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32). */
 export const SQLITE_MAX_PARAMETERS = 32_766;
 
 /** Rows per statement at most, however narrow the table: keeps one statement's text reasonable. */
 const MAX_ROWS_PER_STATEMENT = 500;
-
-/**
- * Every column of a row type, as `{ column: true }`: listing one too few or one too many is a type
- * error, so a column added to the schema cannot be forgotten by an insert.
- */
-export type ColumnSet<Row> = { readonly [Column in keyof Row & string]-?: true };
-
-export interface MultiRowInsertOptions<Row> {
-  table: string;
-  columns: ColumnSet<Row>;
-  /** Appended verbatim, e.g. `on conflict ("id") do nothing`. */
-  onConflict?: string;
-}
 
 /**
  * A multi-row `INSERT` for the hot batch paths, prepared once and run without compiling SQL per
@@ -30,14 +18,15 @@ export interface MultiRowInsertOptions<Row> {
 export class MultiRowInsert<Row extends object> {
   readonly rowsPerStatement: number;
   readonly #db: Database.Database;
-  readonly #options: MultiRowInsertOptions<Row>;
+  readonly #options: BatchTable<Row>;
   readonly #columns: (keyof Row & string)[];
   readonly #statements = new Map<number, Database.Statement>();
 
-  constructor(db: Database.Database, options: MultiRowInsertOptions<Row>) {
-    const columnSet = options.columns;
-    const isColumn = (name: string): name is keyof Row & string => name in columnSet;
-    this.#columns = Object.keys(columnSet).filter(isColumn);
+  /** `options.columns` names the columns; their types are PostgreSQL's concern (SQLite binds values as they come). */
+  constructor(db: Database.Database, options: BatchTable<Row>) {
+    const columnTypes = options.columns;
+    const isColumn = (name: string): name is keyof Row & string => name in columnTypes;
+    this.#columns = Object.keys(columnTypes).filter(isColumn);
     if (this.#columns.length === 0) throw new Error(`insert into ${options.table} needs at least one column`);
     this.#db = db;
     this.#options = options;
@@ -84,7 +73,7 @@ export class MultiRowInsert<Row extends object> {
       const columns = this.#columns;
       const tuple = `(${columns.map(() => '?').join(', ')})`;
       const text = [
-        `insert into ${quote(table)} (${columns.map(quote).join(', ')})`,
+        `insert into ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')})`,
         `values ${Array.from({ length: size }, () => tuple).join(', ')}`,
         onConflict ?? '',
       ].join(' ');
@@ -93,9 +82,4 @@ export class MultiRowInsert<Row extends object> {
     }
     return statement;
   }
-}
-
-/** Quotes an SQL identifier (`before`, `after`, `type` are keywords in some dialects). */
-export function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }

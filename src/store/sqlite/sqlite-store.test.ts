@@ -7,11 +7,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emptyStats, type Run } from '../../engine/run.ts';
 import { ErpError } from '../../errors/index.ts';
-import type { AuditEntry, Store } from '../contract.ts';
+import type { Store } from '../contract.ts';
 import { STORE_MIGRATIONS } from '../migrations/index.ts';
 import { describeStoreConformance } from '../store-conformance.ts';
+import { entriesAfter, testChange, testRun } from '../test-records.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 describeStoreConformance('sqlite', async () => {
@@ -69,7 +69,7 @@ describe('SQLite store', () => {
     const path = join(dir, 'store.sqlite');
     const first = createSqliteStore({ path });
     await first.migrate();
-    await first.createRun(makeRun('run-1'));
+    await first.createRun(testRun('run-1'));
     await first.saveBatch(
       [{ runId: 'run-1', recordId: 'PO-1', state: 'planned', label: 'urgent', confidence: 0.9, error: null }],
       [],
@@ -78,7 +78,7 @@ describe('SQLite store', () => {
 
     const second = openStore(path);
     await second.migrate();
-    expect(await second.getRun('run-1')).toEqual(makeRun('run-1'));
+    expect(await second.getRun('run-1')).toEqual(testRun('run-1'));
     expect(await second.countItems('run-1')).toEqual({ planned: 1 });
   });
 
@@ -89,9 +89,9 @@ describe('SQLite store', () => {
     await first.close();
     const second = createSqliteStore({ path });
     await second.migrate();
-    await second.appendAudit((tail) => [entryAfter(tail, 'only-writer')]);
+    await second.appendAudit((tail) => entriesAfter(tail, 'only-writer'));
     await second.close();
-    await expect(second.appendAudit((tail) => [entryAfter(tail, 'late')])).rejects.toThrow('not open');
+    await expect(second.appendAudit((tail) => entriesAfter(tail, 'late'))).rejects.toThrow('not open');
     // The last connection to close checkpoints and removes the write-ahead log.
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
@@ -146,7 +146,7 @@ describe('SQLite store', () => {
     const path = join(dir, 'store.sqlite');
     const store = openStore(path);
     await store.migrate();
-    await store.createRun(makeRun('run-1'));
+    await store.createRun(testRun('run-1'));
     const file = new Database(path);
     file.prepare("update runs set format_version = 2 where id = 'run-1'").run();
     file.close();
@@ -164,17 +164,17 @@ describe('SQLite store', () => {
     const console = openStore(path);
     await engine.migrate();
     await console.migrate();
-    await engine.createRun(makeRun('run-1'));
+    await engine.createRun(testRun('run-1'));
     await engine.saveBatch(
       [{ runId: 'run-1', recordId: 'PO-1', state: 'planned', label: 'urgent', confidence: 0.9, error: null }],
-      [makeChange('chg-1')],
+      [testChange('chg-1')],
     );
-    expect(await console.getChange('chg-1')).toEqual(makeChange('chg-1'));
+    expect(await console.getChange('chg-1')).toEqual(testChange('chg-1'));
     await console.updateChanges([{ id: 'chg-1', state: 'approved', decidedBy: 'anna' }]);
     expect(await engine.getChange('chg-1')).toMatchObject({ state: 'approved', decidedBy: 'anna' });
     await Promise.all(
       Array.from({ length: 10 }, (_, index) =>
-        (index % 2 === 0 ? engine : console).appendAudit((tail) => [entryAfter(tail, index)]),
+        (index % 2 === 0 ? engine : console).appendAudit((tail) => entriesAfter(tail, `writer-${index}`)),
       ),
     );
     const seqs = (await engine.readAudit()).map((entry) => entry.seq);
@@ -204,7 +204,7 @@ describe('SQLite store across processes', () => {
     try {
       await writer.line((line) => line === 'ready');
       for (let index = 0; index < 300; index++) {
-        await store.appendAudit((tail) => [entryAfter(tail, 'parent')]);
+        await store.appendAudit((tail) => entriesAfter(tail, 'parent'));
       }
       expect(await writer.exited).toBe(0);
     } finally {
@@ -219,7 +219,7 @@ describe('SQLite store across processes', () => {
   });
 
   it('a writer killed with SIGKILL leaves whole batches and a file the next process can use', async () => {
-    await store.createRun(makeRun('run-1'));
+    await store.createRun(testRun('run-1'));
     const writer = startWriter(path, 'batches', 'run-1');
     try {
       await writer.line((line) => line === 'batch 20');
@@ -289,62 +289,5 @@ function startWriter(path: string, mode: 'audit' | 'batches', argument: string):
     kill: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
-  };
-}
-
-function makeRun(id: string): Run {
-  return {
-    id,
-    workflow: 'po-urgency',
-    policy: 'auto',
-    dryRun: false,
-    state: 'running',
-    params: {},
-    stats: emptyStats(),
-    error: null,
-    requestedBy: null,
-    createdAt: '2024-05-01T08:00:00.000Z',
-    updatedAt: '2024-05-01T08:00:00.000Z',
-  };
-}
-
-function makeChange(id: string) {
-  return {
-    id,
-    runId: 'run-1',
-    entity: 'purchaseOrder',
-    recordId: 'PO-1',
-    before: { priority: 'normal' },
-    after: { priority: 'urgent' },
-    amount: null,
-    currency: null,
-    version: '3',
-    reason: 'late supplier',
-    confidence: 0.9,
-    explanation: 'x',
-    idempotencyKey: `key-${id}`,
-    state: 'pending' as const,
-    revertOf: null,
-    requestedBy: null,
-    approvals: [],
-    decidedBy: null,
-    outcome: null,
-    error: null,
-    createdAt: '2024-05-01T08:00:00.000Z',
-    updatedAt: '2024-05-01T08:00:00.000Z',
-  };
-}
-
-function entryAfter(tail: { seq: number; hash: string } | null, writer: number | string): AuditEntry {
-  const seq = (tail?.seq ?? 0) + 1;
-  return {
-    seq,
-    at: '2024-05-01T08:00:00.000Z',
-    type: 'run.started',
-    runId: null,
-    actor: `writer-${writer}`,
-    payload: {},
-    prevHash: tail?.hash ?? '0'.repeat(64),
-    hash: `writer-${writer}-${seq}`,
   };
 }

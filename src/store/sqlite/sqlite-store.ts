@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type CompiledQuery, Kysely, type SqlBool, SqliteDialect, sql } from 'kysely';
 import type { Change, ChangeState } from '../../engine/change.ts';
 import type { Item, ItemState, Run, RunState, RunStats } from '../../engine/run.ts';
+import { AUDIT_TABLE, CHANGES_TABLE, ITEMS_TABLE, LEDGER_TABLE } from '../batch-tables.ts';
 import type {
   ApiToken,
   AuditEntry,
@@ -26,7 +27,6 @@ import {
   deadLetterToRow,
   itemToRow,
   modelToRow,
-  ROW_FORMAT_VERSION,
   rowToApiToken,
   rowToAuditEntry,
   rowToLedgerEntry,
@@ -42,6 +42,7 @@ import type {
   StoreDatabase,
 } from '../schema.ts';
 import { checkAppend, neverClaimed, unknownChange, unknownDeadLetter, unknownRun } from '../write-checks.ts';
+import * as write from '../write-queries.ts';
 import { CompiledStatements } from './compiled-statements.ts';
 import { migrateSqlite } from './migrate-sqlite.ts';
 import { MultiRowInsert } from './multi-row-insert.ts';
@@ -98,78 +99,10 @@ class SqliteStore implements Store {
     this.#raw = openSqliteDatabase(path);
     this.#db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: this.#raw }) });
     this.#statements = new CompiledStatements(this.#raw);
-    this.#insertItems = new MultiRowInsert(this.#raw, {
-      table: 'items',
-      columns: {
-        run_id: true,
-        record_id: true,
-        format_version: true,
-        state: true,
-        label: true,
-        confidence: true,
-        error: true,
-        record: true,
-        ai_input: true,
-      },
-      onConflict: `on conflict ("run_id", "record_id") do update set "format_version" = excluded."format_version",
-        "state" = excluded."state", "label" = excluded."label", "confidence" = excluded."confidence",
-        "error" = excluded."error", "record" = excluded."record", "ai_input" = excluded."ai_input"`,
-    });
-    this.#insertChanges = new MultiRowInsert(this.#raw, {
-      table: 'changes',
-      columns: {
-        id: true,
-        format_version: true,
-        run_id: true,
-        entity: true,
-        record_id: true,
-        before: true,
-        after: true,
-        amount: true,
-        currency: true,
-        version: true,
-        reason: true,
-        confidence: true,
-        explanation: true,
-        idempotency_key: true,
-        state: true,
-        revert_of: true,
-        requested_by: true,
-        approvals: true,
-        decided_by: true,
-        outcome: true,
-        error: true,
-        created_at: true,
-        updated_at: true,
-      },
-      // An existing id is left as it is; a new id reusing another change's idempotency key fails.
-      onConflict: 'on conflict ("id") do nothing',
-    });
-    this.#insertLedger = new MultiRowInsert(this.#raw, {
-      table: 'idempotency_ledger',
-      columns: {
-        idempotency_key: true,
-        format_version: true,
-        change_id: true,
-        state: true,
-        updated_at: true,
-      },
-      onConflict: 'on conflict ("idempotency_key") do nothing',
-    });
-    this.#insertAudit = new MultiRowInsert(this.#raw, {
-      table: 'audit_entries',
-      columns: {
-        seq: true,
-        format_version: true,
-        at: true,
-        type: true,
-        run_id: true,
-        actor: true,
-        payload: true,
-        prev_hash: true,
-        hash: true,
-      },
-    });
+    this.#insertItems = new MultiRowInsert(this.#raw, ITEMS_TABLE);
+    this.#insertChanges = new MultiRowInsert(this.#raw, CHANGES_TABLE);
+    this.#insertLedger = new MultiRowInsert(this.#raw, LEDGER_TABLE);
+    this.#insertAudit = new MultiRowInsert(this.#raw, AUDIT_TABLE);
   }
 
   async migrate(): Promise<void> {
@@ -202,30 +135,12 @@ class SqliteStore implements Store {
     patch: { state?: RunState; stats?: RunStats; error?: string | null },
     options: { ifState?: readonly RunState[] } = {},
   ): Promise<boolean> {
-    const { state, stats, error } = patch;
     const { ifState } = options;
     return this.#write(`updateRun ${id}`, () => {
-      let update = this.#db
-        .updateTable('runs')
-        .set({
-          updated_at: new Date().toISOString(),
-          ...(state === undefined ? {} : { state }),
-          ...(stats === undefined ? {} : { stats: JSON.stringify(stats) }),
-          ...(error === undefined ? {} : { error }),
-        })
-        .where('id', '=', id);
-      if (ifState !== undefined) {
-        if (ifState.length === 0) return false;
-        update = update.where('state', 'in', [...ifState]);
-      }
-      const { changes } = this.#statements.run(update);
+      if (ifState !== undefined && ifState.length === 0) return false;
+      const { changes } = this.#statements.run(write.updateRun(this.#db, id, patch, ifState));
       if (changes > 0) return true;
-      if (
-        ifState !== undefined &&
-        this.#statements.all(this.#db.selectFrom('runs').select('id').where('id', '=', id)).length > 0
-      ) {
-        return false;
-      }
+      if (ifState !== undefined && this.#statements.all(write.runId(this.#db, id)).length > 0) return false;
       throw unknownRun('updateRun', id);
     });
   }
@@ -362,16 +277,7 @@ class SqliteStore implements Store {
     entries: { key: string; changeId: string }[],
   ): Promise<Map<string, LedgerEntry>> {
     if (entries.length === 0) return new Map();
-    const now = new Date().toISOString();
-    const rows = entries.map(
-      ({ key, changeId }): IdempotencyLedgerTable => ({
-        idempotency_key: key,
-        format_version: ROW_FORMAT_VERSION,
-        change_id: changeId,
-        state: 'in_flight',
-        updated_at: now,
-      }),
-    );
+    const rows = write.ledgerClaimRows(entries, new Date().toISOString());
     return this.#write('claimIdempotencyKeys', () => {
       const previous = this.#ledgerEntries(entries.map((entry) => entry.key));
       this.#insertLedger.run(rows);
@@ -408,12 +314,7 @@ class SqliteStore implements Store {
 
   async appendAudit(build: (tail: AuditEntry | null) => AuditEntry[]): Promise<AuditEntry[]> {
     return this.#write('appendAudit', () => {
-      this.#tailQuery ??= this.#db
-        .selectFrom('audit_entries')
-        .selectAll()
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .compile();
+      this.#tailQuery ??= write.auditTail(this.#db).compile();
       const [tailRow] = this.#statements.all(this.#tailQuery);
       const tail = tailRow === undefined ? null : rowToAuditEntry(tailRow);
       const entries = build(tail);
@@ -433,24 +334,8 @@ class SqliteStore implements Store {
     if (letters.length === 0) return;
     const rows = letters.map(deadLetterToRow);
     this.#write('addDeadLetters', () => {
-      for (const row of rows) {
-        this.#statements.run(
-          this.#db
-            .insertInto('dead_letters')
-            .values(row)
-            .onConflict((conflict) =>
-              conflict.column('id').doUpdateSet({
-                error_kind: row.error_kind,
-                message: row.message,
-                attempts: row.attempts,
-                last_exchange: row.last_exchange,
-                created_at: row.created_at,
-                vendor_key: row.vendor_key,
-                replayed_by: null,
-              }),
-            ),
-        );
-      }
+      // Row by row, in order: the newest failure of a record and stage wins, within this list too.
+      for (const row of rows) this.#statements.run(write.upsertDeadLetters(this.#db, [row]));
     });
   }
 
@@ -501,13 +386,7 @@ class SqliteStore implements Store {
 
   async revokeApiToken(id: string, now: string): Promise<boolean> {
     return this.#write(`revokeApiToken ${id}`, () => {
-      const { changes } = this.#statements.run(
-        this.#db
-          .updateTable('api_tokens')
-          .set({ revoked_at: now })
-          .where('id', '=', id)
-          .where('revoked_at', 'is', null),
-      );
+      const { changes } = this.#statements.run(write.revokeApiToken(this.#db, id, now));
       return changes > 0;
     });
   }
@@ -515,16 +394,7 @@ class SqliteStore implements Store {
   async putUser(user: User): Promise<void> {
     const row = userToRow(user);
     this.#write(`putUser ${user.name}`, () => {
-      this.#statements.run(
-        this.#db
-          .insertInto('users')
-          .values(row)
-          .onConflict((conflict) =>
-            conflict
-              .column('name')
-              .doUpdateSet({ role: row.role, password_hash: row.password_hash, updated_at: row.updated_at }),
-          ),
-      );
+      this.#statements.run(write.putUser(this.#db, row));
     });
   }
 
@@ -544,11 +414,7 @@ class SqliteStore implements Store {
 
   async deleteSession(idHash: string, now: string): Promise<void> {
     this.#write('deleteSession', () => {
-      this.#statements.run(
-        this.#db
-          .deleteFrom('sessions')
-          .where((eb) => eb.or([eb('id_hash', '=', idHash), eb('expires_at', '<=', now)])),
-      );
+      this.#statements.run(write.deleteSession(this.#db, idHash, now));
     });
   }
 
@@ -559,32 +425,17 @@ class SqliteStore implements Store {
   ): Promise<{ fresh: true } | { fresh: false; runId: string | null }> {
     return this.#write('claimWebhookDelivery', () => {
       const { changes } = this.#statements.run(
-        this.#db
-          .insertInto('webhook_deliveries')
-          .values({ workflow, idempotency_key: key, run_id: null, received_at: receivedAt })
-          .onConflict((conflict) => conflict.columns(['workflow', 'idempotency_key']).doNothing()),
+        write.insertWebhookDelivery(this.#db, workflow, key, receivedAt),
       );
       if (changes > 0) return { fresh: true as const };
-      const [row] = this.#statements.all(
-        this.#db
-          .selectFrom('webhook_deliveries')
-          .select('run_id')
-          .where('workflow', '=', workflow)
-          .where('idempotency_key', '=', key),
-      );
+      const [row] = this.#statements.all(write.webhookDeliveryRun(this.#db, workflow, key));
       return { fresh: false as const, runId: row?.run_id ?? null };
     });
   }
 
   async setWebhookDeliveryRun(workflow: string, key: string, runId: string): Promise<void> {
     this.#write('setWebhookDeliveryRun', () => {
-      this.#statements.run(
-        this.#db
-          .updateTable('webhook_deliveries')
-          .set({ run_id: runId })
-          .where('workflow', '=', workflow)
-          .where('idempotency_key', '=', key),
-      );
+      this.#statements.run(write.setWebhookDeliveryRun(this.#db, workflow, key, runId));
     });
   }
 
@@ -593,43 +444,15 @@ class SqliteStore implements Store {
   }
 
   async setWatermark(watermark: Watermark): Promise<void> {
-    const row = {
-      workflow: watermark.workflow,
-      connector: watermark.connector,
-      value: watermark.value,
-      run_id: watermark.runId,
-      updated_at: watermark.updatedAt,
-    };
     this.#write('setWatermark', () => {
-      this.#statements.run(
-        this.#db
-          .insertInto('watermarks')
-          .values(row)
-          .onConflict((conflict) =>
-            conflict
-              .columns(['workflow', 'connector'])
-              .doUpdateSet({ value: row.value, run_id: row.run_id, updated_at: row.updated_at }),
-          ),
-      );
+      this.#statements.run(write.setWatermark(this.#db, watermark));
     });
   }
 
   async saveModel(model: StoredModel): Promise<void> {
     const row = modelToRow(model);
     this.#write(`saveModel ${model.name}@${model.version}`, () => {
-      this.#statements.run(
-        this.#db
-          .insertInto('models')
-          .values(row)
-          .onConflict((conflict) =>
-            conflict.columns(['name', 'version']).doUpdateSet({
-              format_version: row.format_version,
-              created_at: row.created_at,
-              metrics: row.metrics,
-              body: row.body,
-            }),
-          ),
-      );
+      this.#statements.run(write.saveModel(this.#db, row));
     });
   }
 

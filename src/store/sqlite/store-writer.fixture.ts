@@ -6,7 +6,7 @@
  *
  * Prints `ready` once migrated, then `done` when finished (audit) or one line per batch (batches).
  */
-import type { AuditEntry } from '../contract.ts';
+import { entriesAfter } from '../test-records.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 const [path, mode, argument] = process.argv.slice(2);
@@ -21,7 +21,7 @@ console.log('ready');
 
 if (mode === 'audit') {
   for (let index = 0; index < Number(argument); index++) {
-    await store.appendAudit((tail) => [auditEntryAfter(tail, `child-${process.pid}`)]);
+    await store.appendAudit((tail) => entriesAfter(tail, `child-${process.pid}`));
   }
   await store.close();
   console.log('done');
@@ -38,19 +38,4 @@ if (mode === 'audit') {
     await store.saveBatch(items, []);
     console.log(`batch ${batch}`);
   }
-}
-
-/** An entry continuing `tail`, hashed by label (the store does not hash). */
-function auditEntryAfter(tail: AuditEntry | null, actor: string): AuditEntry {
-  const seq = (tail?.seq ?? 0) + 1;
-  return {
-    seq,
-    at: new Date().toISOString(),
-    type: 'extract.batch',
-    runId: null,
-    actor,
-    payload: { seq },
-    prevHash: tail?.hash ?? '0'.repeat(64),
-    hash: `${actor}-${seq}`,
-  };
 }
