@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/index.ts';
+import { thrownBy } from '../errors/test-errors.ts';
 import { loadConfig } from './load.ts';
 
 const VALID = `
@@ -29,16 +30,6 @@ function write(text: string): string {
   return file;
 }
 
-function configError(action: () => unknown): ConfigError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
 describe('loadConfig', () => {
   it('loads, fills defaults, resolves ${ENV} and relative paths, and remembers secrets', () => {
     const file = write(VALID);
@@ -61,7 +52,7 @@ describe('loadConfig', () => {
 
   it('names file, line and key for a value of the wrong kind', () => {
     const file = write(VALID.replace('minConfidence: 0.9', 'minConfidence: high'));
-    const error = configError(() => loadConfig(file, { ERP_TOKEN: 'x' }));
+    const error = thrownBy(() => loadConfig(file, { ERP_TOKEN: 'x' }), ConfigError);
     expect(error.file).toBe(file);
     expect(error.line).toBe(16);
     expect(error.key).toBe('workflows.po-urgency.policy.minConfidence');
@@ -70,28 +61,28 @@ describe('loadConfig', () => {
 
   it('names an unknown key where it stands', () => {
     const file = write(VALID.replace('      mode: auto', '      mode: auto\n      maxChanges: 5'));
-    const error = configError(() => loadConfig(file, { ERP_TOKEN: 'x' }));
+    const error = thrownBy(() => loadConfig(file, { ERP_TOKEN: 'x' }), ConfigError);
     expect(error.message).toMatch(/unknown key "maxChanges"/);
     expect(error).toMatchObject({ line: 16, key: 'workflows.po-urgency.policy.maxChanges' });
   });
 
   it('names a workflow whose connector is not defined', () => {
     const file = write(VALID.replace('connector: erp', 'connector: sap'));
-    const error = configError(() => loadConfig(file, { ERP_TOKEN: 'x' }));
+    const error = thrownBy(() => loadConfig(file, { ERP_TOKEN: 'x' }), ConfigError);
     expect(error.message).toMatch(/connector "sap" is not defined under connectors \(defined: erp\)/);
     expect(error).toMatchObject({ line: 13, key: 'workflows.po-urgency.connector' });
   });
 
   it('reports YAML syntax errors with their line', () => {
     const file = write('connectors:\n  erp:\n    kind: rest\n   baseUrl: [unclosed\n');
-    const error = configError(() => loadConfig(file, {}));
+    const error = thrownBy(() => loadConfig(file, {}), ConfigError);
     expect(error.message).toMatch(/YAML syntax error/);
     expect(error.line).toBeGreaterThanOrEqual(3);
   });
 
   it('names the variable and key of a missing ${ENV} secret', () => {
     const file = write(VALID);
-    const error = configError(() => loadConfig(file, {}));
+    const error = thrownBy(() => loadConfig(file, {}), ConfigError);
     expect(error.message).toMatch(/ERP_TOKEN/);
     expect(error).toMatchObject({ line: 10, key: 'connectors.erp.auth.token' });
   });
@@ -106,7 +97,7 @@ describe('loadConfig', () => {
   });
 
   it('says when the file does not exist', () => {
-    expect(configError(() => loadConfig('/nonexistent/erpbridge.yaml', {})).message).toMatch(
+    expect(thrownBy(() => loadConfig('/nonexistent/erpbridge.yaml', {}), ConfigError).message).toMatch(
       /no such config file/,
     );
   });

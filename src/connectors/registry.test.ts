@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${ENV} references are what these tests are about
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, describeError, ErpError } from '../errors/index.ts';
+import { thrownBy } from '../errors/test-errors.ts';
 import {
   connectConnector,
   connectorConfigCheck,
@@ -18,16 +20,6 @@ const rest = (overrides: Record<string, unknown> = {}) => ({
   entities: { purchase_orders: { path: '/v1/page/purchase_orders', keyField: 'po_number' } },
   ...overrides,
 });
-
-function configError(attempt: () => unknown): ConfigError {
-  try {
-    attempt();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('connectorKinds', () => {
   it('lists rest', () => {
@@ -47,24 +39,28 @@ describe('prepareConnector', () => {
   });
 
   it('names connectors.<name>.kind for a missing or unknown kind', () => {
-    expect(configError(() => prepareConnector('erp', { baseUrl: 'x' }, {})).key).toBe('connectors.erp.kind');
-    const unknown = configError(() => prepareConnector('erp', { kind: 'carrier-pigeon' }, {}));
+    expect(thrownBy(() => prepareConnector('erp', { baseUrl: 'x' }, {}), ConfigError).key).toBe(
+      'connectors.erp.kind',
+    );
+    const unknown = thrownBy(() => prepareConnector('erp', { kind: 'carrier-pigeon' }, {}), ConfigError);
     expect(unknown.key).toBe('connectors.erp.kind');
     expect(unknown.message).toMatch(/^unknown connector kind "carrier-pigeon"; one of rest, /);
-    expect(configError(() => prepareConnector('erp', 'rest', {})).key).toBe('connectors.erp');
+    expect(thrownBy(() => prepareConnector('erp', 'rest', {}), ConfigError).key).toBe('connectors.erp');
   });
 
   it('names the option of a schema problem under connectors.<name>', () => {
-    const error = configError(() =>
-      prepareConnector('erp', rest({ pagination: { style: 'cursor' } }), { ERP_TOKEN: 't-1234' }),
+    const error = thrownBy(
+      () => prepareConnector('erp', rest({ pagination: { style: 'cursor' } }), { ERP_TOKEN: 't-1234' }),
+      ConfigError,
     );
     expect(error.key).toBe('connectors.erp.pagination.style');
     expect(error.message).toBe('Invalid option: expected one of "page"|"offset"|"next-link"');
   });
 
   it('lists every problem when there are several', () => {
-    const error = configError(() =>
-      prepareConnector('erp', rest({ timeoutMs: 0, concurrency: 0 }), { ERP_TOKEN: 'x' }),
+    const error = thrownBy(
+      () => prepareConnector('erp', rest({ timeoutMs: 0, concurrency: 0 }), { ERP_TOKEN: 'x' }),
+      ConfigError,
     );
     expect(error.key).toBe('connectors.erp.timeoutMs');
     expect(error.message).toBe(
@@ -73,13 +69,16 @@ describe('prepareConnector', () => {
   });
 
   it('points at an unknown option itself', () => {
-    const error = configError(() => prepareConnector('erp', rest({ pagnation: {} }), { ERP_TOKEN: 'x' }));
+    const error = thrownBy(
+      () => prepareConnector('erp', rest({ pagnation: {} }), { ERP_TOKEN: 'x' }),
+      ConfigError,
+    );
     expect(error.key).toBe('connectors.erp.pagnation');
     expect(error.message).toBe('unknown option "pagnation"');
   });
 
   it('names the key path and variable of a missing secret', () => {
-    const error = configError(() => prepareConnector('erp', rest(), {}));
+    const error = thrownBy(() => prepareConnector('erp', rest(), {}), ConfigError);
     expect(error.key).toBe('connectors.erp.auth.token');
     expect(error.message).toContain('ERP_TOKEN is not set');
   });
@@ -93,11 +92,13 @@ describe('prepareConnector', () => {
   });
 
   it('never puts a secret in a validation message', () => {
-    const error = configError(() =>
-      prepareConnector('erp', rest({ headers: { 'X-Session': '${SID}', 'x-bad header': '${SID}' } }), {
-        ERP_TOKEN: 't',
-        SID: 'session-secret-77',
-      }),
+    const error = thrownBy(
+      () =>
+        prepareConnector('erp', rest({ headers: { 'X-Session': '${SID}', 'x-bad header': '${SID}' } }), {
+          ERP_TOKEN: 't',
+          SID: 'session-secret-77',
+        }),
+      ConfigError,
     );
     expect(error.message).not.toContain('session-secret-77');
   });

@@ -3,20 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeaderLease, type LeaderLease, type LeaseLossReason } from './leader-lease.ts';
 import { leaderKey } from './redis-keys.ts';
 import { dropPrefix, probeRedis, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './test-redis.ts';
+import { until } from './test-until.ts';
 
 const skip = skipWithoutRedis(await probeRedis());
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(skip)('createLeaderLease', () => {
   const prefix = uniquePrefix('lease');

@@ -5,20 +5,9 @@ import { createLeaderScheduler, type LeaderScheduler } from './leader-scheduler.
 import { deploymentTag, fireKey, leaderKey } from './redis-keys.ts';
 import { killWorker, startWorker, type WorkerProcess } from './test-processes/harness.ts';
 import { dropPrefix, probeRedis, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './test-redis.ts';
+import { until } from './test-until.ts';
 
 const skip = skipWithoutRedis(await probeRedis());
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(skip)('createLeaderScheduler in one process', () => {
   const prefix = uniquePrefix('sched');

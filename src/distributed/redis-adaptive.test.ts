@@ -7,16 +7,9 @@ import { withResilience } from '../resilience/resilient-connection.ts';
 import { createSharedBudget, type SharedBudget } from './shared-budget.ts';
 import { type ArrivalServer, startArrivalServer } from './test-processes/arrival-server.ts';
 import { dropPrefix, probeRedis, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './test-redis.ts';
+import { until } from './test-until.ts';
 
 const skip = skipWithoutRedis(await probeRedis());
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A connection whose `get` is one request to the arrival server. */
 function httpConnection(server: ArrivalServer, worker: string): Connection {

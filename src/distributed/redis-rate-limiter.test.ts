@@ -7,21 +7,9 @@ import { createSharedBudget, type SharedBudget } from './shared-budget.ts';
 import { busiestWindow, startArrivalServer } from './test-processes/arrival-server.ts';
 import { killWorker, startWorker, type WorkerProcess } from './test-processes/harness.ts';
 import { dropPrefix, probeRedis, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './test-redis.ts';
+import { until } from './test-until.ts';
 
 const skip = skipWithoutRedis(await probeRedis());
-
-/** Waits until `check` holds, asking every 20 ms, for at most `timeoutMs`. */
-async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(skip)('Redis rate limiter, in one process with two budgets (two workers)', () => {
   const prefix = uniquePrefix('rate');

@@ -47,6 +47,36 @@ export class FieldReader {
 }
 
 /**
+ * Reads one record into a canonical entity, as every mapping's `toCanonical` does: `read` reads the
+ * vendor fields through a {@link FieldReader} for this record, so that a FormatError becomes a
+ * validation error naming the entity, the record and the field; what it returns is then checked
+ * against the canonical schema ({@link validateCanonical}).
+ *
+ * @example
+ * toCanonical: (record) =>
+ *   readCanonical(Supplier, 'Supplier', 'suppliers', record, (reader) => ({
+ *     id: reader.read(record.data, 'supplier_id', stripLeadingZeros),
+ *     …
+ *   })),
+ */
+export function readCanonical<Canonical>(
+  schema: z.ZodType<Canonical>,
+  name: string,
+  entity: string,
+  record: { key: string },
+  read: (reader: FieldReader) => NoInfer<Canonical>,
+): Canonical {
+  const reader = new FieldReader(entity, record.key);
+  let value: Canonical;
+  try {
+    value = read(reader);
+  } catch (error) {
+    throw reader.failure(error);
+  }
+  return validateCanonical(schema, name, value, { entity, key: record.key });
+}
+
+/**
  * Checks a mapped record against its canonical schema; the first problem becomes a validation
  * error naming the entity, the record and the canonical field.
  */
@@ -63,6 +93,24 @@ export function validateCanonical<Schema extends z.ZodType>(
     ...where,
     field: issue?.path.join('.') ?? '',
   });
+}
+
+/**
+ * Refuses a write of fields the profile does not write: `others` is what is left of the fields once
+ * the writable ones are taken out, and the first of them is named in a validation error.
+ *
+ * @example
+ * const { priority, notes, ...others } = fields;
+ * refuseOtherFields(others, 'sandbox', 'purchase_orders');
+ */
+export function refuseOtherFields(others: object, profile: string, entity: string): void {
+  const [readOnly] = Object.keys(others);
+  if (readOnly !== undefined) {
+    throw new ErpError('validation', `field ${readOnly} is not writable in the ${profile} profile`, {
+      entity,
+      field: readOnly,
+    });
+  }
 }
 
 /**

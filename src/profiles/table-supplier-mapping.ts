@@ -2,7 +2,7 @@ import { Supplier } from '../canonical/index.ts';
 import { readDecimal, readText } from '../connectors/sql/column-values.ts';
 import { ErpError } from '../errors/index.ts';
 import type { EntityMapping } from './contract.ts';
-import { FieldReader, validateCanonical } from './map-fields.ts';
+import { readCanonical } from './map-fields.ts';
 
 const ENTITY = 'suppliers';
 
@@ -29,21 +29,14 @@ export function tableSupplierMapping(layout: {
     vendorEntity: ENTITY,
 
     toCanonical(record) {
-      const reader = new FieldReader(ENTITY, record.key);
       const { data } = record;
-      let supplier: Supplier;
-      try {
-        supplier = {
-          id: reader.read(data, layout.id[0], layout.id[1]),
-          name: reader.read(data, layout.name, readText),
-          country: reader.read(data, layout.country[0], layout.country[1]),
-          leadTimeDays: reader.read(data, layout.leadTimeDays, readDecimal),
-          onTimeRate: reader.read(data, layout.onTimePercent, readDecimal) / 100,
-        };
-      } catch (error) {
-        throw reader.failure(error);
-      }
-      return validateCanonical(Supplier, 'Supplier', supplier, { entity: ENTITY, key: record.key });
+      return readCanonical(Supplier, 'Supplier', ENTITY, record, (reader) => ({
+        id: reader.read(data, layout.id[0], layout.id[1]),
+        name: reader.read(data, layout.name, readText),
+        country: reader.read(data, layout.country[0], layout.country[1]),
+        leadTimeDays: reader.read(data, layout.leadTimeDays, readDecimal),
+        onTimeRate: reader.read(data, layout.onTimePercent, readDecimal) / 100,
+      }));
     },
 
     toVendorKey: layout.toVendorKey ?? ((id) => id),

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, RecordPage } from '../connectors/contract.ts';
 import { RestConfigSchema, restConnector } from '../connectors/rest/index.ts';
 import { ErpError } from '../errors/index.ts';
+import { rejectionOf } from '../errors/test-errors.ts';
 import { type FlakyErp, startFlakyErp } from './flaky-erp-server.ts';
 import { ResiliencePolicies, type ResiliencePoliciesInput } from './resilience-config.ts';
 import { isOutcomeUnknown, ResilienceError } from './resilience-error.ts';
@@ -48,15 +49,6 @@ async function connect(
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(error)}`);
-  return error;
-}
-
 const write = (key: string, amount: number) => ({ entity: 'purchase_orders', key, fields: { amount } });
 const retries = (events: ResilienceEvent[]) => events.filter((event) => event.kind === 'retry');
 
@@ -93,7 +85,7 @@ describe('get: retried per request', () => {
     erp.script = () => ({ kind: 'status', status: 429, retryAfter: '300' });
     const connection = await connect({ retry: { ...FAST_RETRY, maxRetryAfterMs: 60_000 } });
     const started = performance.now();
-    const error = await failure(connection.get('purchase_orders', 'PO-0001'));
+    const error = await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(error).toBeInstanceOf(ResilienceError);
     expect(error).toMatchObject({
@@ -111,7 +103,7 @@ describe('get: retried per request', () => {
     erp.script = () => ({ kind: 'hang' });
     const connection = await connect({ timeoutMs: 150, retry: { ...FAST_RETRY, maxAttempts: 2 } });
     const started = performance.now();
-    const error = await failure(connection.get('purchase_orders', 'PO-0001'));
+    const error = await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(error.kind).toBe('transient');
     expect(error.message).toBe('erp get purchase_orders PO-0001 did not finish within 150 ms');
@@ -122,7 +114,7 @@ describe('get: retried per request', () => {
     const connection = await connect();
     expect(await connection.get('purchase_orders', 'PO-9999')).toBeNull();
     erp.script = () => ({ kind: 'status', status: 401 });
-    expect((await failure(connection.get('purchase_orders', 'PO-0001'))).kind).toBe('auth');
+    expect((await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError)).kind).toBe('auth');
     expect(erp.requests).toHaveLength(2);
   });
 
@@ -164,7 +156,7 @@ describe('write: retried only when nothing was applied', () => {
       [],
       `http://127.0.0.1:${closedPort}`,
     );
-    const error = await failure(connection.write(write('PO-0002', 5)));
+    const error = await rejectionOf(connection.write(write('PO-0002', 5)), ErpError);
     expect(error).not.toBeInstanceOf(ResilienceError);
     expect(error.kind).toBe('transient');
     expect(error.message).toContain('ECONNREFUSED');
@@ -179,7 +171,7 @@ describe('write: retried only when nothing was applied', () => {
     erp.script = () => fault;
     const events: ResilienceEvent[] = [];
     const connection = await connect({ timeoutMs: 200 }, events);
-    const error = await failure(connection.write(write('PO-0004', 7)));
+    const error = await rejectionOf(connection.write(write('PO-0004', 7)), ErpError);
     expect(isOutcomeUnknown(error)).toBe(true);
     expect(error.kind).toBe('transient');
     expect(error.message).toMatch(/; the write may or may not have been applied$/);
@@ -198,7 +190,7 @@ describe('write: retried only when nothing was applied', () => {
 
   it('a validation error is the caller’s: thrown as it is, not retried', async () => {
     const connection = await connect();
-    const error = await failure(connection.write(write('PO-0002', -1)));
+    const error = await rejectionOf(connection.write(write('PO-0002', -1)), ErpError);
     expect(error).toMatchObject({ kind: 'validation', context: { field: 'amount', status: 422 } });
     expect(erp.requests).toHaveLength(1);
   });
@@ -288,12 +280,14 @@ describe('circuit breaker', () => {
       events,
     );
     for (let call = 0; call < 3; call++) {
-      expect((await failure(connection.get('purchase_orders', 'PO-0001'))).context.status).toBe(503);
+      expect((await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError)).context.status).toBe(
+        503,
+      );
     }
     expect(connection.figures().breaker).toEqual({ state: 'open', opens: 1 });
 
     const started = performance.now();
-    const fast = await failure(connection.get('purchase_orders', 'PO-0001'));
+    const fast = await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError);
     expect(performance.now() - started).toBeLessThan(100);
     expect(fast).toMatchObject({ kind: 'transient', verdict: 'circuit-open' });
     expect(fast.message).toMatch(
@@ -320,7 +314,7 @@ describe('circuit breaker', () => {
       retry: { ...FAST_RETRY, maxAttempts: 10 },
       breaker: { failureThreshold: 3, maxPauseMs: 0 },
     });
-    const error = await failure(connection.get('purchase_orders', 'PO-0001'));
+    const error = await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError);
     expect(error).toMatchObject({ verdict: 'circuit-open' });
     expect(erp.requests).toHaveLength(3);
   });
@@ -361,7 +355,7 @@ describe('circuit breaker: a call pauses while the circuit is open', () => {
       retry: { ...FAST_RETRY, maxAttempts: 3 },
       breaker: { failureThreshold: 3, halfOpenAfterMs: 100, maxPauseMs: 250 },
     });
-    const error = await failure(connection.get('purchase_orders', 'PO-0001'));
+    const error = await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError);
     expect(error.kind).toBe('transient');
     expect(erp.requests.length).toBeLessThanOrEqual(6);
   });
@@ -402,8 +396,8 @@ describe('rate limit and concurrency', () => {
       retry: { ...FAST_RETRY, maxAttempts: 1 },
       rateLimit: { maxInFlight: 1, maxWaitMs: 100 },
     });
-    const blocking = failure(connection.get('purchase_orders', 'PO-0001'));
-    const queued = await failure(connection.get('purchase_orders', 'PO-0002'));
+    const blocking = rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError);
+    const queued = await rejectionOf(connection.get('purchase_orders', 'PO-0002'), ErpError);
     expect(queued).toMatchObject({ kind: 'rate_limited', verdict: 'queue-timeout' });
     expect(queued.message).toBe(
       'connector erp: no request slot within 100 ms (1 waiting, 1 in flight); nothing was sent',

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeError, ErpError } from '../../errors/index.ts';
+import { rejectionOf } from '../../errors/test-errors.ts';
 import {
   createOAuth2TokenSource,
   type OAuth2TokenSource,
@@ -101,15 +102,6 @@ function source(target: TestOAuthServer, auth: Record<string, unknown> = {}): OA
   return created;
 }
 
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(error)}`);
-  return error;
-}
-
 describe('createOAuth2TokenSource', () => {
   it('caches the token until its refresh time, then fetches a new one before it expires', async () => {
     const tokens = source(server);
@@ -174,7 +166,7 @@ describe('createOAuth2TokenSource', () => {
     expect(await tokens.token()).toBe(first);
     expect(server.tokenRequests).toHaveLength(3);
     now += 4_000; // expired
-    const error = await failure(tokens.token());
+    const error = await rejectionOf(tokens.token(), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.message).toMatch(
       /^POST http:\/\/127\.0\.0\.1:\d+\/oauth\/token answered 503 Service Unavailable/,
@@ -186,7 +178,7 @@ describe('createOAuth2TokenSource', () => {
   it('fails at once when there is no valid token to fall back on', async () => {
     const tokens = source(server);
     server.tokenFailure = 500;
-    const error = await failure(tokens.token());
+    const error = await rejectionOf(tokens.token(), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.context.hint).toBe(
       'the token endpoint failed or is overloaded; trying again later may succeed',
@@ -197,7 +189,7 @@ describe('createOAuth2TokenSource', () => {
     const wrong = 'wrong:secret +/=value';
     for (const clientAuth of ['basic', 'body']) {
       const tokens = source(server, { clientSecret: wrong, clientAuth });
-      const error = await failure(tokens.token());
+      const error = await rejectionOf(tokens.token(), ErpError);
       expect(error.kind).toBe('auth');
       expect(error.context.status).toBe(clientAuth === 'basic' ? 401 : 400);
       expect(error.context.hint).toContain(
@@ -229,7 +221,7 @@ describe('createOAuth2TokenSource', () => {
     const { url } = gone;
     await gone.close();
     const tokens = source(server, { tokenUrl: `${url}/oauth/token` });
-    const error = await failure(tokens.token());
+    const error = await rejectionOf(tokens.token(), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.message).toContain(`POST ${url}/oauth/token failed`);
     expect(error.context.hint).toBe(
@@ -247,7 +239,7 @@ describe('createOAuth2TokenSource', () => {
   it('refuses tokens once closed', async () => {
     const tokens = source(server);
     await tokens.close();
-    const error = await failure(tokens.token());
+    const error = await rejectionOf(tokens.token(), ErpError);
     expect(error.message).toBe('the token source of connection erp is closed');
   });
 });

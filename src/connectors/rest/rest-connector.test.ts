@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError, ErpError, type ErrorKind } from '../../errors/index.ts';
+import { rejectionOf } from '../../errors/test-errors.ts';
 import type { RestConfig } from './rest-config.ts';
 import { RestConfigSchema } from './rest-config.ts';
 import { connectRest, type RestConnection, type RestRecordPage } from './rest-connection.ts';
@@ -45,15 +46,6 @@ async function readAll(connection: RestConnection, entity = 'purchase_orders', p
     pages.push(page);
   }
   return pages;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(error)}`);
-  return error;
 }
 
 const keysOf = (pages: RestRecordPage[]) => pages.flatMap((page) => page.records.map((record) => record.key));
@@ -155,7 +147,7 @@ describe('read, when the ERP answers something odd', () => {
     ['/v1/no-items/purchase_orders', /the body has no array at "data"/],
   ])('%s is a permanent error with a body excerpt', async (path, message) => {
     const connection = connect({ entities: { purchase_orders: { path, keyField: 'po_number' } } });
-    const error = await failure(readAll(connection));
+    const error = await rejectionOf(readAll(connection), ErpError);
     expect(error.kind).toBe('permanent');
     expect(error.message).toMatch(message);
     expect(error.context.hint).toBe(
@@ -168,7 +160,7 @@ describe('read, when the ERP answers something odd', () => {
       pagination: { style: 'next-link' },
       entities: { purchase_orders: { path: '/v1/loop/purchase_orders', keyField: 'po_number' } },
     });
-    const error = await failure(readAll(connection, 'purchase_orders', 2));
+    const error = await rejectionOf(readAll(connection, 'purchase_orders', 2), ErpError);
     expect(error.kind).toBe('permanent');
     expect(error.message).toBe('the next link of page 1 leads back to an earlier page');
   });
@@ -178,7 +170,7 @@ describe('read, when the ERP answers something odd', () => {
       pagination: { style: 'next-link' },
       entities: { purchase_orders: { path: '/v1/foreign/purchase_orders', keyField: 'po_number' } },
     });
-    const error = await failure(readAll(connection, 'purchase_orders', 2));
+    const error = await rejectionOf(readAll(connection, 'purchase_orders', 2), ErpError);
     expect(error.kind).toBe('permanent');
     expect(error.message).toContain('points to http://erp.internal:8080');
     expect(error.context.hint).toBe('check connectors.erp.baseUrl');
@@ -189,12 +181,12 @@ describe('read, when the ERP answers something odd', () => {
       pagination: {},
       entities: { purchase_orders: { path: '/v1/ignores-paging/purchase_orders', keyField: 'po_number' } },
     });
-    const error = await failure(readAll(connection, 'purchase_orders', 4));
+    const error = await rejectionOf(readAll(connection, 'purchase_orders', 4), ErpError);
     expect(error.message).toBe('page 2 repeats page 1');
   });
 
   it('rejects a page size that is not a positive integer', async () => {
-    const error = await failure(readAll(connect(), 'purchase_orders', 0));
+    const error = await rejectionOf(readAll(connect(), 'purchase_orders', 0), ErpError);
     expect(error.kind).toBe('validation');
     expect(error.context.field).toBe('pageSize');
   });
@@ -255,7 +247,7 @@ describe('write', () => {
       fields: {},
       ifVersion: '"stale"',
     });
-    const error = await failure(write);
+    const error = await rejectionOf(write, ErpError);
     expect(error.kind).toBe('conflict');
     expect(error.context).toMatchObject({
       status: 412,
@@ -267,16 +259,18 @@ describe('write', () => {
   });
 
   it('maps 422 to validation naming the field', async () => {
-    const error = await failure(
+    const error = await rejectionOf(
       connect().write({ entity: 'purchase_orders', key: 'PO-0012', fields: { amount: -1 } }),
+      ErpError,
     );
     expect(error.kind).toBe('validation');
     expect(error.context.field).toBe('amount');
   });
 
   it('maps 404 on write to permanent', async () => {
-    const error = await failure(
+    const error = await rejectionOf(
       connect().write({ entity: 'purchase_orders', key: 'PO-404', fields: { amount: 1 } }),
+      ErpError,
     );
     expect(error.kind).toBe('permanent');
     expect(error.context.hint).toBe('the record does not exist in the ERP (deleted or renamed?)');
@@ -287,7 +281,10 @@ describe('write', () => {
       entities: { suppliers: { path: '/v1/page/suppliers', keyField: 'supplier_id' } },
     });
     const count = erp.requests.length;
-    const error = await failure(connection.write({ entity: 'suppliers', key: 'S1', fields: { name: 'x' } }));
+    const error = await rejectionOf(
+      connection.write({ entity: 'suppliers', key: 'S1', fields: { name: 'x' } }),
+      ErpError,
+    );
     expect(error.kind).toBe('permanent');
     expect(error.message).toBe('entity suppliers is read-only in connector erp');
     expect(error.context.hint).toBe(
@@ -332,7 +329,7 @@ describe('errors', () => {
     [503, 'transient'],
     [504, 'transient'],
   ])('a read answered %i is %s', async (code, kind) => {
-    const error = await failure(readAll(connect(statusEntity(code))));
+    const error = await rejectionOf(readAll(connect(statusEntity(code))), ErpError);
     expect(error.kind).toBe(kind);
     expect(error.context).toMatchObject({
       connector: 'erp',
@@ -345,7 +342,7 @@ describe('errors', () => {
 
   it('a 401 never repeats the token the ERP echoed', async () => {
     const connection = connect({ auth: { kind: 'bearer', token: 'wrong-token-31337' } });
-    const error = await failure(readAll(connection));
+    const error = await rejectionOf(readAll(connection), ErpError);
     expect(error.kind).toBe('auth');
     expect(error.context.hint).toBe('check the credentials in connectors.erp.auth');
     expect(error.message).toContain('invalid credentials: Bearer [redacted]');
@@ -355,28 +352,29 @@ describe('errors', () => {
 
   it('a 401 with basic auth repeats neither the password nor the encoded credentials', async () => {
     const connection = connect({ auth: { kind: 'basic', username: 'robot', password: 'pa55-word-xyz' } });
-    const error = await failure(readAll(connection));
+    const error = await rejectionOf(readAll(connection), ErpError);
     const encoded = Buffer.from('robot:pa55-word-xyz').toString('base64');
     expect(error.message).toContain('Basic [redacted]');
     expect(error.message).not.toContain(encoded);
   });
 
   it('a 422 names the field the body names', async () => {
-    const error = await failure(readAll(connect(statusEntity(422))));
+    const error = await rejectionOf(readAll(connect(statusEntity(422))), ErpError);
     expect(error.kind).toBe('validation');
     expect(error.context.field).toBe('delivery_date');
   });
 
   it('a 429 with Retry-After seconds is rate_limited with retryAfterMs', async () => {
-    const error = await failure(readAll(connect(statusEntity(429, '?retry_after=3'))));
+    const error = await rejectionOf(readAll(connect(statusEntity(429, '?retry_after=3'))), ErpError);
     expect(error.kind).toBe('rate_limited');
     expect(error.retryAfterMs).toBe(3000);
   });
 
   it('a 429 with a Retry-After HTTP date is rate_limited with the time left', async () => {
     const date = new Date(Date.now() + 120_000).toUTCString();
-    const error = await failure(
+    const error = await rejectionOf(
       readAll(connect(statusEntity(429, `?retry_after=${encodeURIComponent(date)}`))),
+      ErpError,
     );
     expect(error.kind).toBe('rate_limited');
     expect(error.retryAfterMs).toBeGreaterThan(100_000);
@@ -384,13 +382,16 @@ describe('errors', () => {
   });
 
   it('a 429 with a garbage Retry-After has no retryAfterMs', async () => {
-    const error = await failure(readAll(connect(statusEntity(429, '?retry_after=soon'))));
+    const error = await rejectionOf(readAll(connect(statusEntity(429, '?retry_after=soon'))), ErpError);
     expect(error.kind).toBe('rate_limited');
     expect(error.retryAfterMs).toBeUndefined();
   });
 
   it('cuts the body excerpt to 200 characters', async () => {
-    const error = await failure(readAll(connect(statusEntity(500, `?body=${'x'.repeat(1000)}`))));
+    const error = await rejectionOf(
+      readAll(connect(statusEntity(500, `?body=${'x'.repeat(1000)}`))),
+      ErpError,
+    );
     const excerpt = error.message.split(': ').slice(1).join(': ');
     expect(excerpt.length).toBe(200);
   });
@@ -410,7 +411,7 @@ describe('errors', () => {
       timeoutMs: 150,
       entities: { purchase_orders: { path: '/v1/hang-body', keyField: 'po_number' } },
     });
-    const error = await failure(readAll(connection));
+    const error = await rejectionOf(readAll(connection), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.message).toContain('did not finish within 150 ms');
   });
@@ -433,7 +434,7 @@ describe('errors', () => {
   it('a closed port is transient, with a hint naming baseUrl', async () => {
     const port = await closedPort();
     const connection = connect({ baseUrl: `http://127.0.0.1:${port}` }, 'legacy');
-    const error = await failure(readAll(connection));
+    const error = await rejectionOf(readAll(connection), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.context.hint).toBe(
@@ -442,21 +443,22 @@ describe('errors', () => {
   });
 
   it('an unknown entity is permanent and names the known ones', async () => {
-    const error = await failure(connect().get('invoices', '1'));
+    const error = await rejectionOf(connect().get('invoices', '1'), ErpError);
     expect(error.kind).toBe('permanent');
     expect(error.message).toBe('unknown entity "invoices"; this connector knows purchase_orders');
   });
 
   it('an entity named like an Object property is unknown, not inherited', async () => {
-    const error = await failure(connect().get('constructor', '1'));
+    const error = await rejectionOf(connect().get('constructor', '1'), ErpError);
     expect(error.message).toBe('unknown entity "constructor"; this connector knows purchase_orders');
   });
 
   it('an empty key is a validation error, not a request for the collection', async () => {
-    const error = await failure(connect().get('purchase_orders', ''));
+    const error = await rejectionOf(connect().get('purchase_orders', ''), ErpError);
     expect(error.kind).toBe('validation');
-    const write = await failure(
+    const write = await rejectionOf(
       connect().write({ entity: 'purchase_orders', key: '', fields: { amount: 1 } }),
+      ErpError,
     );
     expect(write.kind).toBe('validation');
   });
@@ -472,7 +474,7 @@ describe('errors', () => {
   it('a closed connection refuses further calls', async () => {
     const connection = connect();
     await connection.close();
-    const error = await failure(connection.get('purchase_orders', 'PO-0001'));
+    const error = await rejectionOf(connection.get('purchase_orders', 'PO-0001'), ErpError);
     expect(error.message).toBe('connection erp is closed');
   });
 });

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Pool } from 'undici';
 import { isSensitiveName } from '../../config/secrets.ts';
 import { ErpError } from '../../errors/index.ts';
+import { exchangeDeadline } from './exchange-deadline.ts';
 import {
   contextOf,
   errorForFailure,
@@ -130,32 +131,23 @@ export function createRestHttp(connector: string, config: RestConfig): RestHttp 
   ): Promise<HttpAnswer> => {
     const description = describe(request);
     const { signal } = request;
-    signal?.throwIfAborted();
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, config.timeoutMs);
-    const onCallerAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const deadline = exchangeDeadline(signal, config.timeoutMs);
     try {
       const response = await pool.request({
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
         headers: { ...fixedHeaders, ...request.headers, ...authorization },
         body: request.body ?? null,
-        signal: controller.signal,
+        signal: deadline.signal,
       });
       const body = await response.body.text();
       return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {
-      if (timedOut) throw errorForTimeout(description, config.timeoutMs, error);
+      if (deadline.timedOut) throw errorForTimeout(description, config.timeoutMs, error);
       if (signal?.aborted) throw signal.reason;
       throw errorForFailure(error, description);
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
+      deadline.clear();
     }
   };
 

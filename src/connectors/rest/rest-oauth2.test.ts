@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeError, ErpError } from '../../errors/index.ts';
+import { rejectionOf } from '../../errors/test-errors.ts';
 import { RestConfigSchema } from './rest-config.ts';
 import { connectRest, type RestConnection } from './rest-connection.ts';
 import { startTestOAuthServer, type TestOAuthServer } from './test-oauth-server.ts';
@@ -49,15 +50,6 @@ function connect(
   const connection = connectRest(config, { name: 'erp', env: {} });
   open.push(connection);
   return connection;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(error)}`);
-  return error;
 }
 
 /** Everything an error could print: message, one-line description, context, stack, causes. */
@@ -153,7 +145,7 @@ describe('oauth2-client-credentials auth', () => {
   it('a second 401 is an auth error with no token in any text', async () => {
     const connection = connect();
     server.refuseAllTokens = true;
-    const error = await failure(connection.get('purchase_orders', 'PO-1'));
+    const error = await rejectionOf(connection.get('purchase_orders', 'PO-1'), ErpError);
     expect(error.kind).toBe('auth');
     expect(error.context.status).toBe(401);
     expect(error.context.hint).toBe(
@@ -172,7 +164,7 @@ describe('oauth2-client-credentials auth', () => {
     for (const clientAuth of ['basic', 'body'] as const) {
       const wrong = `not-the-secret-${clientAuth}`;
       const connection = connect({ clientSecret: wrong, clientAuth });
-      const error = await failure(connection.get('purchase_orders', 'PO-1'));
+      const error = await rejectionOf(connection.get('purchase_orders', 'PO-1'), ErpError);
       expect(error.kind).toBe('auth');
       expect(error.context.hint).toContain(
         'check connectors.erp.auth.clientId and connectors.erp.auth.clientSecret',
@@ -221,7 +213,7 @@ describe('oauth2-client-credentials auth', () => {
 
   it('a failing token endpoint is transient, and the ERP is not called', async () => {
     server.tokenFailure = 503;
-    const error = await failure(connect().get('purchase_orders', 'PO-1'));
+    const error = await rejectionOf(connect().get('purchase_orders', 'PO-1'), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.retryable).toBe(true);
     expect(server.apiRequests).toHaveLength(0);
@@ -245,7 +237,7 @@ describe('oauth2-client-credentials auth', () => {
     });
     const connection = connectRest(config, { name: 'erp', env: {} });
     open.push(connection);
-    const error = await failure(connection.get('purchase_orders', 'PO-1'));
+    const error = await rejectionOf(connection.get('purchase_orders', 'PO-1'), ErpError);
     expect(error.kind).toBe('auth');
     expect(error.context.hint).toBe('check the credentials in connectors.erp.auth');
     expect(server.apiRequests).toHaveLength(1);

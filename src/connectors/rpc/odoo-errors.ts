@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import { ErpError, type ErrorContext } from '../../errors/index.ts';
-import { bodyExcerpt, headerValue, kindForStatus, parseRetryAfter } from '../rest/http-errors.ts';
+import type { HttpAnswer } from '../rest/http-errors.ts';
+import { errorForRpcStatus } from './rpc-errors.ts';
 
 /**
  * How Odoo says no over XML-RPC, and the ErpError for each. Odoo answers `/xmlrpc/2/*` failures
@@ -99,36 +99,19 @@ function errorForOdooTraceback(traceback: string, context: OdooCallContext, conf
 
 /** The ErpError for an HTTP status other than 200 (a proxy, a missing endpoint, an overloaded server). */
 export function errorForOdooStatus(
-  answer: { status: number; headers: Record<string, string | string[] | undefined>; body: string },
+  answer: HttpAnswer,
   where: OdooCallContext,
   secrets: readonly string[],
   now = Date.now(),
 ): ErpError {
   const config = `connectors.${where.connector}`;
-  const { status } = answer;
-  const reason = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim();
-  const kind = kindForStatus(status);
-  const retryAfterMs =
-    kind === 'rate_limited' || status === 503
-      ? parseRetryAfter(headerValue(answer.headers, 'retry-after'), now)
-      : undefined;
-  const excerpt = answer.body.trimStart().startsWith('<') ? '' : bodyExcerpt(answer.body, secrets);
-  const hint =
-    status === 404
+  return errorForRpcStatus('Odoo', answer, where, secrets, now, (kind) =>
+    answer.status === 404
       ? `no XML-RPC endpoint there; check ${config}.baseUrl (the server root, without /xmlrpc)`
-      : kind === 'rate_limited'
-        ? `the server is rate limiting; lower ${config}.concurrency or wait`
-        : kind === 'transient'
-          ? 'the server failed or is overloaded; trying again later may succeed'
-          : kind === 'auth'
-            ? `check ${config}.auth`
-            : `check ${config}.baseUrl`;
-  return new ErpError(kind, `Odoo answered ${reason}${excerpt ? `: ${excerpt}` : ''}`, {
-    ...where,
-    status,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    hint,
-  });
+      : kind === 'auth'
+        ? `check ${config}.auth`
+        : `check ${config}.baseUrl`,
+  );
 }
 
 function firstLine(text: string): string {

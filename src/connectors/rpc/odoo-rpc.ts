@@ -3,8 +3,10 @@ import type { CallPurpose, ModelRpc } from './model-rpc.ts';
 import { errorForOdooFault, errorForOdooStatus, type OdooCallContext } from './odoo-errors.ts';
 import { fromOdooWire, toOdooWire } from './odoo-wire.ts';
 import type { RpcConfig } from './rpc-config.ts';
+import { decodeResult } from './rpc-errors.ts';
 import { createRpcTransport, type RpcExchange, type RpcReply } from './rpc-transport.ts';
 import { isRpcStruct, type RpcStruct, type RpcValue } from './rpc-values.ts';
+import { sharedLogin } from './shared-login.ts';
 
 /**
  * Odoo's external API (XML-RPC at `/xmlrpc/2/common` and `/xmlrpc/2/object`):
@@ -16,9 +18,6 @@ import { isRpcStruct, type RpcStruct, type RpcValue } from './rpc-values.ts';
  */
 export function createOdooRpc(config: RpcConfig, connector: string): ModelRpc {
   const { username, password } = config.auth;
-  let uid: number | undefined;
-  let loggingIn: Promise<number> | undefined;
-  let refused: ErpError | undefined;
   const secrets = (): string[] => [password];
   const transport = createRpcTransport({
     connector,
@@ -33,15 +32,7 @@ export function createOdooRpc(config: RpcConfig, connector: string): ModelRpc {
   const settle = (exchange: RpcExchange, reply: RpcReply): RpcValue => {
     switch (reply.kind) {
       case 'result':
-        try {
-          return fromOdooWire(reply.value);
-        } catch (cause) {
-          if (!(cause instanceof TypeError)) throw cause;
-          throw new ErpError('permanent', `Odoo's answer cannot be read: ${cause.message}`, {
-            ...where(exchange),
-            cause,
-          });
-        }
+        return decodeResult('Odoo', fromOdooWire, reply.value, where(exchange));
       case 'xml-fault':
         throw errorForOdooFault(reply.code, reply.message, where(exchange), username);
       case 'json-error':
@@ -84,26 +75,8 @@ export function createOdooRpc(config: RpcConfig, connector: string): ModelRpc {
     return value;
   };
 
-  /** The user id, looked up once for all callers; a refused login is remembered, as for Tryton. */
-  const currentUid = (purpose: CallPurpose): Promise<number> => {
-    if (uid !== undefined) return Promise.resolve(uid);
-    if (refused !== undefined) return Promise.reject(refused);
-    loggingIn ??= login({ operation: purpose.operation })
-      .then(
-        (fresh) => {
-          uid = fresh;
-          return fresh;
-        },
-        (error: unknown) => {
-          if (error instanceof ErpError && error.kind === 'auth') refused = error;
-          throw error;
-        },
-      )
-      .finally(() => {
-        loggingIn = undefined;
-      });
-    return loggingIn;
-  };
+  /** The user id, looked up once for all callers; a refused login is remembered (see sharedLogin). */
+  const uid = sharedLogin(login);
 
   const call = async (
     model: string,
@@ -114,7 +87,7 @@ export function createOdooRpc(config: RpcConfig, connector: string): ModelRpc {
   ): Promise<RpcValue> => {
     const context = { ...config.context, ...(isRpcStruct(kwargs.context) ? kwargs.context : {}) };
     const exchangeWith = (user: number): RpcExchange => ({
-      operation: purpose.operation,
+      ...purpose,
       method: `object.execute_kw ${model}.${method}`,
       path: '/xmlrpc/2/object',
       wireMethod: 'execute_kw',
@@ -127,28 +100,23 @@ export function createOdooRpc(config: RpcConfig, connector: string): ModelRpc {
         toOdooWire([...args]),
         toOdooWire({ ...kwargs, context }),
       ],
-      signal: purpose.signal,
-      ...(purpose.entity === undefined ? {} : { entity: purpose.entity }),
-      ...(purpose.key === undefined ? {} : { key: purpose.key }),
     });
-    const first = await currentUid(purpose);
+    const first = await uid.current(purpose);
     const exchange = exchangeWith(first);
     const reply = await transport.send(exchange);
     if (reply.kind !== 'xml-fault' || Number(reply.code) !== 3) return settle(exchange, reply);
     // AccessDenied is raised before the method runs: look the user up again, then send it once more.
-    if (uid === first) uid = undefined;
-    const again = exchangeWith(await currentUid(purpose));
+    uid.forget(first);
+    const again = exchangeWith(await uid.current(purpose));
     return settle(again, await transport.send(again));
   };
 
   const unexpected = (method: string, what: string, purpose: CallPurpose): ErpError =>
-    new ErpError('permanent', `Odoo answered ${method} with ${what}`, {
-      connector,
-      method,
-      url: transport.urlOf('/xmlrpc/2/object'),
-      ...(purpose.entity === undefined ? {} : { entity: purpose.entity }),
-      ...(purpose.key === undefined ? {} : { key: purpose.key }),
-    });
+    new ErpError(
+      'permanent',
+      `Odoo answered ${method} with ${what}`,
+      transport.contextOf({ ...purpose, method, path: '/xmlrpc/2/object' }),
+    );
 
   return {
     dialect: 'odoo',
@@ -191,7 +159,7 @@ export function createOdooRpc(config: RpcConfig, connector: string): ModelRpc {
       };
       const version = settle(exchange, await transport.send(exchange));
       const release = isRpcStruct(version) ? version.server_version : undefined;
-      const user = await currentUid({ operation: 'test' });
+      const user = await uid.current({ operation: 'test' });
       return `Odoo ${typeof release === 'string' ? release : '(unknown version)'} at ${config.baseUrl}, database ${config.database}, logged in as ${username} (uid ${user})`;
     },
 

@@ -1,14 +1,13 @@
 import {
   isRpcStruct,
+  mapMembers,
   RpcBinary,
   RpcDate,
   RpcDateTime,
   RpcDecimal,
-  type RpcStruct,
   RpcTime,
   RpcTimeDelta,
   type RpcValue,
-  setMember,
 } from './rpc-values.ts';
 
 /**
@@ -29,9 +28,7 @@ export function toOdooWire(value: RpcValue): RpcValue {
   if (value instanceof RpcTime) return value.iso;
   if (value instanceof RpcTimeDelta) return value.seconds;
   if (value instanceof RpcBinary) return value;
-  const struct: RpcStruct = {};
-  for (const [key, member] of Object.entries(value)) setMember(struct, key, toOdooWire(member));
-  return struct;
+  return mapMembers(value, toOdooWire);
 }
 
 /**
@@ -48,8 +45,5 @@ export function fromOdooWire(value: unknown, path = 'result'): RpcValue {
   if (Array.isArray(value)) return value.map((item, index) => fromOdooWire(item, `${path}[${index}]`));
   if (value instanceof RpcDateTime || value instanceof RpcBinary) return value;
   if (!isRpcStruct(value)) throw new TypeError(`${path}: not an XML-RPC value`);
-  const struct: RpcStruct = {};
-  for (const [key, member] of Object.entries(value))
-    setMember(struct, key, fromOdooWire(member, `${path}.${key}`));
-  return struct;
+  return mapMembers(value, (member, key) => fromOdooWire(member, `${path}.${key}`));
 }

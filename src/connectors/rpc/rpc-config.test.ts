@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { prepareConnector } from '../registry.ts';
 import { RpcConfigSchema } from './rpc-config.ts';
 
@@ -11,16 +12,6 @@ const base = {
   auth: { username: 'erpbridge', password: '${TRYTON_PASSWORD}' },
   entities: { purchase_orders: { model: 'purchase.purchase', fields: ['number', 'party.code'] } },
 };
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('rpc connector configuration', () => {
   it('fills in defaults, the protocol by dialect', () => {
@@ -45,53 +36,60 @@ describe('rpc connector configuration', () => {
 
   it('refuses bad combinations at load time, naming the option', () => {
     const env = { TRYTON_PASSWORD: 'secret-value' };
-    const odooJson = configError(() =>
-      prepareConnector('erp', { ...base, dialect: 'odoo', protocol: 'json-rpc' }, env),
+    const odooJson = thrownBy(
+      () => prepareConnector('erp', { ...base, dialect: 'odoo', protocol: 'json-rpc' }, env),
+      ConfigError,
     );
     expect(odooJson.key).toBe('connectors.erp.protocol');
     expect(odooJson.message).toMatch(/the odoo dialect speaks xml-rpc/);
 
-    const transitions = configError(() =>
-      prepareConnector(
-        'erp',
-        {
-          ...base,
-          entities: {
-            purchase_orders: {
-              model: 'purchase.purchase',
-              fields: ['state'],
-              write: {
-                fields: ['reference'],
-                transitions: { field: 'state', methods: { cancelled: 'cancel' } },
+    const transitions = thrownBy(
+      () =>
+        prepareConnector(
+          'erp',
+          {
+            ...base,
+            entities: {
+              purchase_orders: {
+                model: 'purchase.purchase',
+                fields: ['state'],
+                write: {
+                  fields: ['reference'],
+                  transitions: { field: 'state', methods: { cancelled: 'cancel' } },
+                },
               },
             },
           },
-        },
-        env,
-      ),
+          env,
+        ),
+      ConfigError,
     );
     expect(transitions.key).toBe('connectors.erp.entities.purchase_orders.write.transitions.field');
     expect(transitions.message).toBe('state must also be listed in entities.purchase_orders.write.fields');
 
-    const model = configError(() =>
-      prepareConnector(
-        'erp',
-        { ...base, entities: { purchase_orders: { model: 'Purchase Orders', fields: ['x'] } } },
-        env,
-      ),
+    const model = thrownBy(
+      () =>
+        prepareConnector(
+          'erp',
+          { ...base, entities: { purchase_orders: { model: 'Purchase Orders', fields: ['x'] } } },
+          env,
+        ),
+      ConfigError,
     );
     expect(model.key).toBe('connectors.erp.entities.purchase_orders.model');
 
-    const reserved = configError(() =>
-      prepareConnector('erp', { ...base, context: { _timestamp: {} } }, env),
+    const reserved = thrownBy(
+      () => prepareConnector('erp', { ...base, context: { _timestamp: {} } }, env),
+      ConfigError,
     );
     expect(reserved.message).toMatch(/keys starting with "_" are reserved/);
 
-    const credentials = configError(() =>
-      prepareConnector('erp', { ...base, baseUrl: 'http://admin:pw@host' }, env),
+    const credentials = thrownBy(
+      () => prepareConnector('erp', { ...base, baseUrl: 'http://admin:pw@host' }, env),
+      ConfigError,
     );
     expect(credentials.message).toBe('must not contain credentials; put them under auth');
-    const unknown = configError(() => prepareConnector('erp', { ...base, sessionTimeout: 5 }, env));
+    const unknown = thrownBy(() => prepareConnector('erp', { ...base, sessionTimeout: 5 }, env), ConfigError);
     expect(unknown.key).toBe('connectors.erp.sessionTimeout');
   });
 
@@ -101,7 +99,7 @@ describe('rpc connector configuration', () => {
       kind: 'rpc',
       capabilities: { concurrency: 'version-field', write: true },
     });
-    const missing = configError(() => prepareConnector('erp', base, {}));
+    const missing = thrownBy(() => prepareConnector('erp', base, {}), ConfigError);
     expect(missing.message).toMatch(/TRYTON_PASSWORD/);
   });
 });

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { redact } from '../../config/secrets.ts';
 import { ErpError } from '../../errors/index.ts';
+import { exchangeDeadline } from '../rest/exchange-deadline.ts';
 import {
   bodyExcerpt,
   causeMessage,
@@ -179,15 +180,7 @@ export function createRpcTransport(options: RpcTransportOptions): RpcTransport {
     }
     const body = encode(exchange);
     const { signal } = exchange;
-    signal?.throwIfAborted();
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, options.timeoutMs);
-    const onCallerAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const deadline = exchangeDeadline(signal, options.timeoutMs);
     let status: number;
     let headers: Record<string, string | string[] | undefined>;
     let text: string;
@@ -202,13 +195,13 @@ export function createRpcTransport(options: RpcTransportOptions): RpcTransport {
           ...exchange.headers,
         },
         body,
-        signal: controller.signal,
+        signal: deadline.signal,
       });
       text = await response.body.text();
       status = response.statusCode;
       headers = response.headers;
     } catch (cause) {
-      if (timedOut) {
+      if (deadline.timedOut) {
         throw new ErpError(
           'transient',
           `${exchange.method} at ${urlOf(exchange.path)} did not finish within ${options.timeoutMs} ms`,
@@ -236,8 +229,7 @@ export function createRpcTransport(options: RpcTransportOptions): RpcTransport {
         },
       );
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
+      deadline.clear();
     }
     if (status !== 200) return { kind: 'http-status', status, headers, body: text };
     return decode(exchange, text);

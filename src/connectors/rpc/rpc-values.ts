@@ -239,6 +239,19 @@ export function setMember(struct: RpcStruct, key: string, value: RpcValue): void
   Object.defineProperty(struct, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * A new struct with each member of `struct` as `convert` turns it, every key set with
+ * {@link setMember} (so a member named `__proto__` stays data).
+ */
+export function mapMembers<Member>(
+  struct: Readonly<Record<string, Member>>,
+  convert: (member: Member, key: string) => RpcValue,
+): RpcStruct {
+  const mapped: RpcStruct = {};
+  for (const [key, member] of Object.entries(struct)) setMember(mapped, key, convert(member, key));
+  return mapped;
+}
+
 function isCalendarDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -280,8 +293,5 @@ export function asRpcValue(value: unknown, path = 'value'): RpcValue {
       `${path}: ${what} cannot be sent; use a string, number, boolean, null or an Rpc value`,
     );
   }
-  const struct: RpcStruct = {};
-  for (const [key, member] of Object.entries(value))
-    setMember(struct, key, asRpcValue(member, `${path}.${key}`));
-  return struct;
+  return mapMembers(value, (member, key) => asRpcValue(member, `${path}.${key}`));
 }

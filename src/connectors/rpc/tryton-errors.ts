@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import { ErpError, type ErrorContext } from '../../errors/index.ts';
-import { bodyExcerpt, headerValue, kindForStatus, parseRetryAfter } from '../rest/http-errors.ts';
+import type { HttpAnswer } from '../rest/http-errors.ts';
+import { errorForRpcStatus, httpReason } from './rpc-errors.ts';
 
 /**
  * How Tryton says no, and the ErpError for each (trytond/protocols/*.py, trytond/exceptions.py).
@@ -173,7 +173,7 @@ export type TrytonPhase =
  * @param now clock for HTTP-date Retry-After values, in epoch milliseconds.
  */
 export function errorForTrytonStatus(
-  answer: { status: number; headers: Record<string, string | string[] | undefined>; body: string },
+  answer: HttpAnswer,
   phase: TrytonPhase,
   where: TrytonCallContext,
   secrets: readonly string[],
@@ -181,7 +181,7 @@ export function errorForTrytonStatus(
 ): ErpError {
   const config = `connectors.${where.connector}`;
   const { status } = answer;
-  const reason = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim();
+  const reason = httpReason(status);
   const context = { ...where, status };
   if (phase.kind === 'login') {
     if (status === 401) {
@@ -226,22 +226,14 @@ export function errorForTrytonStatus(
       );
     }
   }
-  const kind = kindForStatus(status);
-  const retryAfterMs =
-    kind === 'rate_limited' || status === 503
-      ? parseRetryAfter(headerValue(answer.headers, 'retry-after'), now)
-      : undefined;
-  const excerpt = answer.body.trimStart().startsWith('<') ? '' : bodyExcerpt(answer.body, secrets);
-  return new ErpError(kind, `Tryton answered ${reason}${excerpt ? `: ${excerpt}` : ''}`, {
-    ...context,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    hint:
-      kind === 'rate_limited'
-        ? `the server is rate limiting; lower ${config}.concurrency or wait`
-        : kind === 'transient'
-          ? 'the server failed or is overloaded; trying again later may succeed'
-          : `check ${config}.baseUrl and ${config}.database`,
-  });
+  return errorForRpcStatus(
+    'Tryton',
+    answer,
+    where,
+    secrets,
+    now,
+    () => `check ${config}.baseUrl and ${config}.database`,
+  );
 }
 
 /** `"message - description"` → [message, description] (XML-RPC's `str(UserError)`). */

@@ -2,9 +2,11 @@ import { Buffer } from 'node:buffer';
 import { ErpError } from '../../errors/index.ts';
 import type { CallPurpose, ModelRpc, SearchPage, WriteGuard } from './model-rpc.ts';
 import type { Domain, RpcConfig } from './rpc-config.ts';
+import { decodeResult } from './rpc-errors.ts';
 import { createRpcTransport, type RpcExchange, type RpcReply } from './rpc-transport.ts';
 import type { RpcStruct, RpcValue } from './rpc-values.ts';
 import { isRpcStruct } from './rpc-values.ts';
+import { sharedLogin } from './shared-login.ts';
 import {
   errorForTrytonFault,
   errorForTrytonStatus,
@@ -37,12 +39,10 @@ interface Session {
 export function createTrytonRpc(config: RpcConfig, connector: string): ModelRpc {
   const { username, password } = config.auth;
   const databasePath = `/${encodeURIComponent(config.database)}/`;
-  let session: Session | undefined;
-  let loggingIn: Promise<Session> | undefined;
-  let refused: ErpError | undefined;
   const secrets = (): string[] => {
     const known = [password];
-    if (session !== undefined) known.push(session.key, session.header.slice('Session '.length));
+    const current = session.value;
+    if (current !== undefined) known.push(current.key, current.header.slice('Session '.length));
     return known;
   };
   const transport = createRpcTransport({
@@ -86,45 +86,14 @@ export function createTrytonRpc(config: RpcConfig, connector: string): ModelRpc 
     return { userId, key, header: `Session ${token}` };
   };
 
-  /**
-   * The current session, logging in once for all callers that need one at the same time. A login
-   * Tryton refused (wrong password, lockout) is remembered for the life of the connection: every
-   * further attempt would count as another failure and lock the user out, or prolong the lock.
-   */
-  const currentSession = (purpose: CallPurpose): Promise<Session> => {
-    if (session !== undefined) return Promise.resolve(session);
-    if (refused !== undefined) return Promise.reject(refused);
-    // The shared login carries no caller's signal: one caller giving up must not fail the others.
-    loggingIn ??= login({ operation: purpose.operation })
-      .then(
-        (fresh) => {
-          session = fresh;
-          return fresh;
-        },
-        (error: unknown) => {
-          if (error instanceof ErpError && error.kind === 'auth') refused = error;
-          throw error;
-        },
-      )
-      .finally(() => {
-        loggingIn = undefined;
-      });
-    return loggingIn;
-  };
+  /** The current session, logging in once for all callers that need one at the same time. */
+  const session = sharedLogin(login);
 
   /** A result, or the ErpError for a fault or a status. */
   const settle = async (exchange: RpcExchange, reply: RpcReply, phase: TrytonPhase): Promise<RpcValue> => {
     switch (reply.kind) {
       case 'result':
-        try {
-          return fromTrytonWire(reply.value);
-        } catch (cause) {
-          if (!(cause instanceof TypeError)) throw cause;
-          throw new ErpError('permanent', `Tryton's answer cannot be read: ${cause.message}`, {
-            ...where(exchange),
-            cause,
-          });
-        }
+        return decodeResult('Tryton', fromTrytonWire, reply.value, where(exchange));
       case 'json-error':
         throw errorForTrytonFault(trytonFaultFromJson(reply.error), where(exchange));
       case 'xml-fault':
@@ -148,25 +117,22 @@ export function createTrytonRpc(config: RpcConfig, connector: string): ModelRpc 
       toTrytonWire(value, config.protocol),
     );
     const exchangeWith = (current: Session): RpcExchange => ({
-      operation: purpose.operation,
+      ...purpose,
       method: wireMethod,
       path: databasePath,
       wireMethod,
       params,
       headers: { authorization: current.header },
-      signal: purpose.signal,
-      ...(purpose.entity === undefined ? {} : { entity: purpose.entity }),
-      ...(purpose.key === undefined ? {} : { key: purpose.key }),
     });
-    const first = await currentSession(purpose);
+    const first = await session.current(purpose);
     const exchange = exchangeWith(first);
     const reply = await transport.send(exchange);
     if (reply.kind !== 'http-status' || reply.status !== 401) {
       return settle(exchange, reply, { kind: 'call', username, fresh: false });
     }
     // 401 comes from the session check, before the method runs: nothing was done, so send it again.
-    if (session === first) session = undefined;
-    const fresh = await currentSession(purpose).catch((error: unknown) => {
+    session.forget(first);
+    const fresh = await session.current(purpose).catch((error: unknown) => {
       throw afterExpiry(error);
     });
     const again = exchangeWith(fresh);
@@ -188,13 +154,11 @@ export function createTrytonRpc(config: RpcConfig, connector: string): ModelRpc 
   };
 
   const unexpected = (method: string, what: string, purpose: CallPurpose): ErpError =>
-    new ErpError('permanent', `Tryton answered ${method} with ${what}`, {
-      connector,
-      method,
-      url: transport.urlOf(databasePath),
-      ...(purpose.entity === undefined ? {} : { entity: purpose.entity }),
-      ...(purpose.key === undefined ? {} : { key: purpose.key }),
-    });
+    new ErpError(
+      'permanent',
+      `Tryton answered ${method} with ${what}`,
+      transport.contextOf({ ...purpose, method, path: databasePath }),
+    );
 
   return {
     dialect: 'tryton',
@@ -243,7 +207,7 @@ export function createTrytonRpc(config: RpcConfig, connector: string): ModelRpc 
         username,
         fresh: false,
       });
-      const current = await currentSession({ operation: 'test' });
+      const current = await session.current({ operation: 'test' });
       return `Tryton ${String(version)} at ${transport.urlOf(databasePath)}, logged in as ${username} (user ${current.userId})`;
     },
 

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import {
   isRpcStruct,
+  mapMembers,
   RpcBinary,
   RpcDate,
   RpcDateTime,
@@ -9,7 +10,6 @@ import {
   RpcTime,
   RpcTimeDelta,
   type RpcValue,
-  setMember,
 } from './rpc-values.ts';
 
 /**
@@ -57,9 +57,7 @@ export function toTrytonWire(value: RpcValue, protocol: 'json-rpc' | 'xml-rpc'):
       ? value
       : { __class__: 'bytes', base64: Buffer.from(value.bytes).toString('base64') };
   }
-  const struct: RpcStruct = {};
-  for (const [key, member] of Object.entries(value)) setMember(struct, key, toTrytonWire(member, protocol));
-  return struct;
+  return mapMembers(value, (member) => toTrytonWire(member, protocol));
 }
 
 /**
@@ -79,10 +77,7 @@ export function fromTrytonWire(value: unknown, path = 'result'): RpcValue {
   if (!isRpcStruct(value)) throw new TypeError(`${path}: not a JSON or XML-RPC value`);
   const tag = Object.hasOwn(value, '__class__') ? value.__class__ : undefined;
   if (typeof tag === 'string') return fromTagged(tag, value, path);
-  const struct: RpcStruct = {};
-  for (const [key, member] of Object.entries(value))
-    setMember(struct, key, fromTrytonWire(member, `${path}.${key}`));
-  return struct;
+  return mapMembers(value, (member, key) => fromTrytonWire(member, `${path}.${key}`));
 }
 
 function fromTagged(tag: string, struct: RpcStruct, path: string): RpcValue {
@@ -130,14 +125,9 @@ function fromTagged(tag: string, struct: RpcStruct, path: string): RpcValue {
         if (typeof text !== 'string') throw new TypeError(`${path}: tagged bytes need their base64 text`);
         return new RpcBinary(new Uint8Array(Buffer.from(text, 'base64')));
       }
-      default: {
+      default:
         // A tag this code does not know (a later Tryton's): kept as the struct it is.
-        const plain: RpcStruct = {};
-        for (const [key, member] of Object.entries(struct)) {
-          setMember(plain, key, fromTrytonWire(member, `${path}.${key}`));
-        }
-        return plain;
-      }
+        return mapMembers(struct, (member, key) => fromTrytonWire(member, `${path}.${key}`));
     }
   } catch (error) {
     if (error instanceof RangeError) throw new TypeError(`${path}: ${error.message}`);

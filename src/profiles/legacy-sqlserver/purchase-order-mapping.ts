@@ -9,7 +9,7 @@ import {
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError, stripLeadingZeros } from '../legacy-formats.ts';
-import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, lineRows, readCanonical } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -77,11 +77,9 @@ export const legacySqlServerPurchaseOrderMapping: EntityMapping<PurchaseOrder> =
   toCanonical(record) {
     const { data } = record;
     const rows = lineRows(record, ENTITY, 'PODETAIL');
-    const reader = new FieldReader(ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', ENTITY, record, (reader) => {
       const lines = rows.map((line, index) => parseLine(reader, line, index));
-      order = {
+      return {
         id: reader.read(data, 'PO_#', readText),
         supplierId: reader.read(data, 'VENDOR_ID', stripLeadingZeros),
         orderDate: reader.read(data, 'ORDER_DATE', requiredDate),
@@ -97,10 +95,7 @@ export const legacySqlServerPurchaseOrderMapping: EntityMapping<PurchaseOrder> =
         version: record.version,
         updatedAt: reader.read(data, 'ChangedDate', readTimestamp),
       };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, { entity: ENTITY, key: record.key });
+    });
   },
 
   toVendorKey: (id) => id,

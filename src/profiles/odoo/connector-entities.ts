@@ -1,4 +1,5 @@
 import type { RpcEntityInput } from '../../connectors/rpc/index.ts';
+import { statusFilterValues } from '../rpc-purchase-orders.ts';
 import { ODOO_PURCHASE_STATES } from './purchase-order-mapping.ts';
 
 /**
@@ -25,9 +26,7 @@ export const odooEntities: Record<'purchase_orders' | 'suppliers', RpcEntityInpu
     filters: {
       status: {
         field: 'state',
-        values: Object.fromEntries(
-          Object.entries(ODOO_PURCHASE_STATES).map(([status, states]) => [status, [...states]]),
-        ),
+        values: statusFilterValues(ODOO_PURCHASE_STATES),
       },
     },
     children: {

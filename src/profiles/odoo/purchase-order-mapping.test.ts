@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VendorRecord } from '../../connectors/contract.ts';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { odooPurchaseOrderMapping as mapping } from './purchase-order-mapping.ts';
 import { odooSupplierMapping } from './supplier-mapping.ts';
 
@@ -87,10 +88,10 @@ describe('odoo purchase order mapping', () => {
   });
 
   it('refuses what it cannot read, naming the field', () => {
-    expect(catchError(() => mapping.toCanonical(order({ partner_id: false }))).context.field).toBe(
+    expect(thrownBy(() => mapping.toCanonical(order({ partner_id: false })), ErpError).context.field).toBe(
       'partner_id',
     );
-    expect(catchError(() => mapping.toCanonical(order({ priority: '3' }))).message).toBe(
+    expect(thrownBy(() => mapping.toCanonical(order({ priority: '3' })), ErpError).message).toBe(
       'cannot read priority: expected priority "0" (normal) or "1" (urgent), got "3"',
     );
   });
@@ -118,18 +119,8 @@ describe('odoo supplier mapping', () => {
       leadTimeDays: 0,
       onTimeRate: 0.925,
     });
-    expect(catchError(() => odooSupplierMapping.toCanonical(vendor(-1))).message).toBe(
+    expect(thrownBy(() => odooSupplierMapping.toCanonical(vendor(-1)), ErpError).message).toBe(
       'cannot read on_time_rate: Odoo has no on-time figures for this vendor yet',
     );
   });
 });
-
-function catchError(action: () => unknown): ErpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ErpError) return error;
-    throw error;
-  }
-  throw new Error('expected an ErpError');
-}

@@ -1,9 +1,10 @@
 import { type Priority, PurchaseOrder, type PurchaseOrderLine } from '../../canonical/index.ts';
-import { isRpcStruct } from '../../connectors/rpc/index.ts';
+import type { RpcStruct } from '../../connectors/rpc/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, readCanonical, refuseOtherFields } from '../map-fields.ts';
+import { needByOf, type PurchaseStates, purchaseOrderLines, purchaseStatus } from '../rpc-purchase-orders.ts';
 import {
   day,
   number,
@@ -26,16 +27,9 @@ export const ODOO_PURCHASE_STATES = {
   open: ['draft', 'sent', 'to approve', 'purchase'],
   closed: ['done'],
   cancelled: ['cancel'],
-} as const satisfies Record<PurchaseOrder['status'], readonly string[]>;
+} as const satisfies PurchaseStates;
 
-const STATUS_BY_STATE = new Map<string, PurchaseOrder['status']>(
-  Object.entries(ODOO_PURCHASE_STATES).flatMap(([status, states]) =>
-    states.map((state): [string, PurchaseOrder['status']] => [
-      state,
-      PurchaseOrder.shape.status.parse(status),
-    ]),
-  ),
-);
+const parseStatus = purchaseStatus(ODOO_PURCHASE_STATES, 'purchase order state');
 
 /**
  * Odoo's own `priority` field on purchase orders: `'1'` Urgent (the star), `'0'` Normal. It has no
@@ -45,16 +39,6 @@ export const ODOO_PRIORITY_CODES = { urgent: '1', normal: '0' } as const satisfi
   Record<Priority, string>
 >;
 
-function parseStatus(value: unknown): PurchaseOrder['status'] {
-  const status = typeof value === 'string' ? STATUS_BY_STATE.get(value) : undefined;
-  if (status === undefined) {
-    throw new FormatError(
-      `expected a purchase order state (${[...STATUS_BY_STATE.keys()].join(', ')}), got ${JSON.stringify(value)}`,
-    );
-  }
-  return status;
-}
-
 function parsePriority(value: unknown): Priority | null {
   if (value === false || value === null || value === undefined) return null;
   if (value === ODOO_PRIORITY_CODES.urgent) return 'urgent';
@@ -63,36 +47,22 @@ function parsePriority(value: unknown): Priority | null {
 }
 
 /** Section and note rows are lines in Odoo too; only rows without a display type order something. */
-function orderLines(reader: FieldReader, raw: unknown): PurchaseOrderLine[] {
-  if (!Array.isArray(raw)) {
-    throw new ErpError('validation', 'order_line is not a list; is the order_line child read configured?', {
-      entity: ENTITY,
-      key: reader.key,
-      field: 'order_line',
-    });
-  }
-  const lines: PurchaseOrderLine[] = [];
-  raw.forEach((line, index) => {
-    if (!isRpcStruct(line)) {
-      throw new ErpError('validation', `line ${index + 1} is not a record`, {
-        entity: ENTITY,
-        key: reader.key,
-        field: `lines[${index}]`,
-      });
-    }
-    if (line.display_type !== false && line.display_type !== undefined && line.display_type !== null) return;
-    const product = reader.read(line, 'product_id', relatedName, index);
-    lines.push({
-      lineNumber: lines.length + 1,
-      itemId: product || `line ${String(line.id)}`,
-      description: reader.read(line, 'name', text, index),
-      quantity: reader.read(line, 'product_qty', number, index),
-      unitPrice: reader.read(line, 'price_unit', number, index),
-      uom: reader.read(line, 'product_uom', relatedName, index),
-      needBy: reader.read(line, 'date_planned', optionalDay, index),
-    });
-  });
-  return lines;
+function orderLine(
+  reader: FieldReader,
+  line: RpcStruct,
+  index: number,
+): Omit<PurchaseOrderLine, 'lineNumber'> | null {
+  const displayType = line.display_type;
+  if (displayType !== false && displayType !== undefined && displayType !== null) return null;
+  const product = reader.read(line, 'product_id', relatedName, index);
+  return {
+    itemId: product || `line ${String(line.id)}`,
+    description: reader.read(line, 'name', text, index),
+    quantity: reader.read(line, 'product_qty', number, index),
+    unitPrice: reader.read(line, 'price_unit', number, index),
+    uom: reader.read(line, 'product_uom', relatedName, index),
+    needBy: reader.read(line, 'date_planned', optionalDay, index),
+  };
 }
 
 /**
@@ -106,22 +76,18 @@ export const odooPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
 
   toCanonical(record) {
     const { data } = record;
-    const reader = new FieldReader(ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
-      const lines = orderLines(reader, data.order_line ?? []);
-      const lineDates = lines.flatMap((line) => (line.needBy === null ? [] : [line.needBy])).sort();
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', ENTITY, record, (reader) => {
+      const lines = purchaseOrderLines(reader, data.order_line ?? [], 'order_line', (line, index) =>
+        orderLine(reader, line, index),
+      );
       const planned = reader.read(data, 'date_planned', optionalDay);
-      order = {
+      return {
         id: record.key,
         supplierId: reader.read(data, 'partner_id', requiredRelatedId),
         orderDate: reader.read(data, 'date_order', day),
-        needBy: reader.read(data, 'date_planned', () => {
-          const needBy = planned ?? lineDates[0];
-          if (needBy === undefined)
-            throw new FormatError('neither the order nor its lines have a planned date');
-          return needBy;
-        }),
+        needBy: reader.read(data, 'date_planned', () =>
+          needByOf(planned, lines, 'neither the order nor its lines have a planned date'),
+        ),
         totalAmount: reader.read(data, 'amount_total', number),
         currency: reader.read(data, 'currency_id', relatedName),
         description: lines[0]?.description ?? '',
@@ -133,23 +99,14 @@ export const odooPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
         version: record.version,
         updatedAt: reader.read(data, 'write_date', optionalDateTime),
       };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, { entity: ENTITY, key: record.key });
+    });
   },
 
   toVendorKey: (id) => id,
 
   toVendorFields(fields) {
     const { priority, notes, ...others } = fields;
-    const [readOnly] = Object.keys(others);
-    if (readOnly !== undefined) {
-      throw new ErpError('validation', `field ${readOnly} is not writable in the odoo profile`, {
-        entity: ENTITY,
-        field: readOnly,
-      });
-    }
+    refuseOtherFields(others, 'odoo', ENTITY);
     const vendor: Record<string, unknown> = {};
     if (priority !== undefined) {
       // Odoo cannot leave priority unset: "no priority" is Normal there.

@@ -2,7 +2,7 @@ import { Supplier } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical } from '../map-fields.ts';
 import { number, text } from './odoo-values.ts';
 
 const ENTITY = 'suppliers';
@@ -30,21 +30,14 @@ export const odooSupplierMapping: EntityMapping<Supplier> = {
   vendorEntity: ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(ENTITY, record.key);
     const { data } = record;
-    let supplier: Supplier;
-    try {
-      supplier = {
-        id: record.key,
-        name: reader.read(data, 'name', text),
-        country: reader.read(data, 'country_code', text),
-        leadTimeDays: ODOO_LEAD_TIME_DAYS,
-        onTimeRate: reader.read(data, 'on_time_rate', onTimeRate),
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(Supplier, 'Supplier', supplier, { entity: ENTITY, key: record.key });
+    return readCanonical(Supplier, 'Supplier', ENTITY, record, (reader) => ({
+      id: record.key,
+      name: reader.read(data, 'name', text),
+      country: reader.read(data, 'country_code', text),
+      leadTimeDays: ODOO_LEAD_TIME_DAYS,
+      onTimeRate: reader.read(data, 'on_time_rate', onTimeRate),
+    }));
   },
 
   toVendorKey: (id) => id,

@@ -9,7 +9,7 @@ import {
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError } from '../legacy-formats.ts';
-import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, lineRows, readCanonical } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -78,9 +78,7 @@ export const oracleEbsTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> =
   toCanonical(record) {
     const { data } = record;
     const rows = lineRows(record, ENTITY, 'PO_LINES_ALL');
-    const reader = new FieldReader(ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', ENTITY, record, (reader) => {
       const lines = rows.map((line, index) => parseLine(reader, line, index));
       const amounts = rows.map((line, index) => {
         const quantityMilli = reader.read(line, 'QUANTITY', (value) => readScaled(value, 3), index);
@@ -91,7 +89,7 @@ export const oracleEbsTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> =
       if (first?.needBy == null) throw new FormatError('the first line has no NEED_BY_DATE');
       const cancelled = reader.read(data, 'CANCEL_FLAG', readText) === 'Y';
       const closedCode = reader.read(data, 'CLOSED_CODE', parseClosedCode);
-      order = {
+      return {
         id: reader.read(data, 'SEGMENT1', readText),
         supplierId: reader.read(data, 'VENDOR_NUM', readText),
         orderDate: reader.read(data, 'CREATION_DATE', requiredDate),
@@ -107,10 +105,7 @@ export const oracleEbsTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> =
         version: record.version,
         updatedAt: reader.read(data, 'LAST_UPDATE_DATE', readTimestamp),
       };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, { entity: ENTITY, key: record.key });
+    });
   },
 
   toVendorKey: (id) => id,

@@ -2,7 +2,7 @@ import { ExpenseLine, GlAccount } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError, parseCompactDate, trimPadded } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical, refuseOtherFields } from '../map-fields.ts';
 
 const ENTITY = 'expense_lines';
 const ACCOUNTS = 'gl_accounts';
@@ -47,40 +47,27 @@ export const sandboxExpenseLineMapping: EntityMapping<ExpenseLine> = {
   vendorEntity: ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(ENTITY, record.key);
     const { data } = record;
-    let line: ExpenseLine;
-    try {
-      line = {
-        id: record.key,
-        date: reader.read(data, 'trans_date', parseDate),
-        merchant: reader.read(data, 'merchant', trimPadded),
-        amount: reader.read(data, 'amount', parseAmount),
-        currency: data.currency === undefined ? HOUSE_CURRENCY : reader.read(data, 'currency', trimPadded),
-        vatCode: reader.read(data, 'vat_desc', optionalText),
-        directorate: reader.read(data, 'directorate', optionalText),
-        costCentre: reader.read(data, 'cc_code', optionalText),
-        costCentreName: reader.read(data, 'cc_desc', optionalText),
-        glAccount: reader.read(data, 'gl_code', optionalText),
-        version: record.version,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(ExpenseLine, 'ExpenseLine', line, { entity: ENTITY, key: record.key });
+    return readCanonical(ExpenseLine, 'ExpenseLine', ENTITY, record, (reader) => ({
+      id: record.key,
+      date: reader.read(data, 'trans_date', parseDate),
+      merchant: reader.read(data, 'merchant', trimPadded),
+      amount: reader.read(data, 'amount', parseAmount),
+      currency: data.currency === undefined ? HOUSE_CURRENCY : reader.read(data, 'currency', trimPadded),
+      vatCode: reader.read(data, 'vat_desc', optionalText),
+      directorate: reader.read(data, 'directorate', optionalText),
+      costCentre: reader.read(data, 'cc_code', optionalText),
+      costCentreName: reader.read(data, 'cc_desc', optionalText),
+      glAccount: reader.read(data, 'gl_code', optionalText),
+      version: record.version,
+    }));
   },
 
   toVendorKey: (id) => id,
 
   toVendorFields(fields) {
     const { glAccount, ...others } = fields;
-    const [readOnly] = Object.keys(others);
-    if (readOnly !== undefined) {
-      throw new ErpError('validation', `field ${readOnly} is not writable in the sandbox profile`, {
-        entity: ENTITY,
-        field: readOnly,
-      });
-    }
+    refuseOtherFields(others, 'sandbox', ENTITY);
     if (glAccount === undefined) return {};
     if (glAccount === null) {
       throw new ErpError('validation', 'the sandbox cannot un-code an expense line (glAccount null)', {
@@ -97,18 +84,11 @@ export const sandboxGlAccountMapping: EntityMapping<GlAccount> = {
   vendorEntity: ACCOUNTS,
 
   toCanonical(record) {
-    const reader = new FieldReader(ACCOUNTS, record.key);
-    let account: GlAccount;
-    try {
-      account = {
-        id: reader.read(record.data, 'gl_code', trimPadded),
-        name: reader.read(record.data, 'gl_desc', trimPadded),
-        version: record.version,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(GlAccount, 'GlAccount', account, { entity: ACCOUNTS, key: record.key });
+    return readCanonical(GlAccount, 'GlAccount', ACCOUNTS, record, (reader) => ({
+      id: reader.read(record.data, 'gl_code', trimPadded),
+      name: reader.read(record.data, 'gl_desc', trimPadded),
+      version: record.version,
+    }));
   },
 
   toVendorKey: (id) => id,

@@ -8,7 +8,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, lineRows, readCanonical } from '../map-fields.ts';
 
 const ENTITY = 'goods_receipts';
 
@@ -29,20 +29,13 @@ export const sandboxGoodsReceiptMapping: EntityMapping<GoodsReceipt> = {
   toCanonical(record) {
     const { data } = record;
     const rows = lineRows(record, ENTITY, 'receipt line');
-    const reader = new FieldReader(ENTITY, record.key);
-    let receipt: GoodsReceipt;
-    try {
-      receipt = {
-        id: reader.read(data, 'receipt_id', stripLeadingZeros),
-        purchaseOrderId: reader.read(data, 'po_number', stripLeadingZeros),
-        receiptDate: reader.read(data, 'receipt_date', parseCompactDate),
-        lines: rows.map((row, index) => parseLine(reader, row, index)),
-        version: record.version,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(GoodsReceipt, 'GoodsReceipt', receipt, { entity: ENTITY, key: record.key });
+    return readCanonical(GoodsReceipt, 'GoodsReceipt', ENTITY, record, (reader) => ({
+      id: reader.read(data, 'receipt_id', stripLeadingZeros),
+      purchaseOrderId: reader.read(data, 'po_number', stripLeadingZeros),
+      receiptDate: reader.read(data, 'receipt_date', parseCompactDate),
+      lines: rows.map((row, index) => parseLine(reader, row, index)),
+      version: record.version,
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),

@@ -2,7 +2,7 @@ import { InvoiceDocument, InvoiceDocumentType } from '../../canonical/invoice.ts
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError, padWithZeros, stripLeadingZeros } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical } from '../map-fields.ts';
 
 const ENTITY = 'invoice_documents';
 
@@ -25,23 +25,13 @@ export const sandboxInvoiceDocumentMapping: EntityMapping<InvoiceDocument> = {
   vendorEntity: ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(ENTITY, record.key);
-    let document: InvoiceDocument;
-    try {
-      document = {
-        id: reader.read(record.data, 'invoice_id', stripLeadingZeros),
-        fileName: reader.read(record.data, 'file_name', parseText),
-        mediaType: reader.read(record.data, 'media_type', parseMediaType),
-        content: reader.read(record.data, 'content', parseText),
-        version: record.version,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(InvoiceDocument, 'InvoiceDocument', document, {
-      entity: ENTITY,
-      key: record.key,
-    });
+    return readCanonical(InvoiceDocument, 'InvoiceDocument', ENTITY, record, (reader) => ({
+      id: reader.read(record.data, 'invoice_id', stripLeadingZeros),
+      fileName: reader.read(record.data, 'file_name', parseText),
+      mediaType: reader.read(record.data, 'media_type', parseMediaType),
+      content: reader.read(record.data, 'content', parseText),
+      version: record.version,
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),

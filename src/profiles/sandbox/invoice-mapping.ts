@@ -9,7 +9,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, lineRows, readCanonical, refuseOtherFields } from '../map-fields.ts';
 
 const ENTITY = 'invoices';
 
@@ -62,43 +62,30 @@ export const sandboxInvoiceMapping: EntityMapping<Invoice> = {
   toCanonical(record) {
     const { data } = record;
     const rows = lineRows(record, ENTITY, 'invoice line');
-    const reader = new FieldReader(ENTITY, record.key);
-    let invoice: Invoice;
-    try {
-      invoice = {
-        id: reader.read(data, 'invoice_id', stripLeadingZeros),
-        invoiceNumber: reader.read(data, 'invoice_number', trimPadded),
-        supplierId: reader.read(data, 'supplier_id', stripLeadingZeros),
-        invoiceDate: reader.read(data, 'invoice_date', parseCompactDate),
-        purchaseOrderId: reader.read(data, 'po_number', parseOptionalKey),
-        currency: reader.read(data, 'currency', trimPadded),
-        netAmount: reader.read(data, 'net_amount', parseDecimal),
-        taxRate: reader.read(data, 'tax_rate', parseDecimal),
-        taxAmount: reader.read(data, 'tax_amount', parseDecimal),
-        grossAmount: reader.read(data, 'gross_amount', parseDecimal),
-        lines: rows.map((row, index) => parseLine(reader, row, index)),
-        matchStatus: reader.read(data, 'match_status', parseMatchStatus),
-        exceptionReason: reader.read(data, 'exception_reason', parseOptionalText),
-        version: record.version,
-        updatedAt: reader.read(data, 'updated_at', parseTimestamp),
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(Invoice, 'Invoice', invoice, { entity: ENTITY, key: record.key });
+    return readCanonical(Invoice, 'Invoice', ENTITY, record, (reader) => ({
+      id: reader.read(data, 'invoice_id', stripLeadingZeros),
+      invoiceNumber: reader.read(data, 'invoice_number', trimPadded),
+      supplierId: reader.read(data, 'supplier_id', stripLeadingZeros),
+      invoiceDate: reader.read(data, 'invoice_date', parseCompactDate),
+      purchaseOrderId: reader.read(data, 'po_number', parseOptionalKey),
+      currency: reader.read(data, 'currency', trimPadded),
+      netAmount: reader.read(data, 'net_amount', parseDecimal),
+      taxRate: reader.read(data, 'tax_rate', parseDecimal),
+      taxAmount: reader.read(data, 'tax_amount', parseDecimal),
+      grossAmount: reader.read(data, 'gross_amount', parseDecimal),
+      lines: rows.map((row, index) => parseLine(reader, row, index)),
+      matchStatus: reader.read(data, 'match_status', parseMatchStatus),
+      exceptionReason: reader.read(data, 'exception_reason', parseOptionalText),
+      version: record.version,
+      updatedAt: reader.read(data, 'updated_at', parseTimestamp),
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),
 
   toVendorFields(fields) {
     const { matchStatus, exceptionReason, ...others } = fields;
-    const [readOnly] = Object.keys(others);
-    if (readOnly !== undefined) {
-      throw new ErpError('validation', `field ${readOnly} is not writable in the sandbox profile`, {
-        entity: ENTITY,
-        field: readOnly,
-      });
-    }
+    refuseOtherFields(others, 'sandbox', ENTITY);
     const vendor: Record<string, unknown> = {};
     if (matchStatus !== undefined)
       vendor.match_status = matchStatus === null ? ' ' : STATUS_CODES[matchStatus];

@@ -8,7 +8,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, lineRows, readCanonical, refuseOtherFields } from '../map-fields.ts';
 
 const ENTITY = 'price_reviews';
 
@@ -42,36 +42,23 @@ export const sandboxPriceReviewMapping: EntityMapping<PriceReview> = {
   toCanonical(record) {
     const { data } = record;
     const rows = lineRows(record, ENTITY, 'order line');
-    const reader = new FieldReader(ENTITY, record.key);
-    let review: PriceReview;
-    try {
-      review = {
-        id: reader.read(data, 'po_number', stripLeadingZeros),
-        supplierId: reader.read(data, 'supplier_id', stripLeadingZeros),
-        orderDate: reader.read(data, 'order_date', parseCompactDate),
-        currency: reader.read(data, 'currency', trimPadded),
-        lines: rows.map((row, index) => parseLine(reader, row, index)),
-        anomalyNote: reader.read(data, 'review_note', parseNote),
-        version: record.version,
-        updatedAt: reader.read(data, 'updated_at', parseTimestamp),
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PriceReview, 'PriceReview', review, { entity: ENTITY, key: record.key });
+    return readCanonical(PriceReview, 'PriceReview', ENTITY, record, (reader) => ({
+      id: reader.read(data, 'po_number', stripLeadingZeros),
+      supplierId: reader.read(data, 'supplier_id', stripLeadingZeros),
+      orderDate: reader.read(data, 'order_date', parseCompactDate),
+      currency: reader.read(data, 'currency', trimPadded),
+      lines: rows.map((row, index) => parseLine(reader, row, index)),
+      anomalyNote: reader.read(data, 'review_note', parseNote),
+      version: record.version,
+      updatedAt: reader.read(data, 'updated_at', parseTimestamp),
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),
 
   toVendorFields(fields) {
     const { anomalyNote, ...others } = fields;
-    const [readOnly] = Object.keys(others);
-    if (readOnly !== undefined) {
-      throw new ErpError('validation', `field ${readOnly} is not writable in the sandbox profile`, {
-        entity: ENTITY,
-        field: readOnly,
-      });
-    }
+    refuseOtherFields(others, 'sandbox', ENTITY);
     if (anomalyNote === undefined) return {};
     const note = anomalyNote ?? '';
     if (note.length > NOTE_WIDTH) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { sandboxPurchaseOrderMapping as mapping } from './purchase-order-mapping.ts';
 
 const record = () => ({
@@ -69,29 +70,19 @@ describe('sandbox purchase order mapping', () => {
   it('names the record and field it cannot read', () => {
     const bad = record();
     bad.data.need_by = '20261331';
-    const error = catchError(() => mapping.toCanonical(bad));
+    const error = thrownBy(() => mapping.toCanonical(bad), ErpError);
     expect(error).toBeInstanceOf(ErpError);
     expect(error).toMatchObject({ kind: 'validation', context: { key: '0045000123', field: 'need_by' } });
     expect(error.message).toMatch(/cannot read need_by/);
 
     const badLine = record();
     badLine.data.lines = [{ line_no: '00010', item_no: '1', quantity: 'lots', uom: 'EA', unit_price: 1 }];
-    expect(catchError(() => mapping.toCanonical(badLine))).toMatchObject({
+    expect(thrownBy(() => mapping.toCanonical(badLine), ErpError)).toMatchObject({
       context: { field: 'lines[0].quantity' },
     });
 
     const badPriority = record();
     badPriority.data.priority = '9';
-    expect(catchError(() => mapping.toCanonical(badPriority)).message).toMatch(/priority code 1-4/);
+    expect(thrownBy(() => mapping.toCanonical(badPriority), ErpError).message).toMatch(/priority code 1-4/);
   });
 });
-
-function catchError(action: () => unknown): ErpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ErpError) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
-}

@@ -9,7 +9,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, readCanonical, refuseOtherFields } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -83,42 +83,29 @@ export const sandboxPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
         field: 'lines',
       });
     }
-    const reader = new FieldReader(ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
-      order = {
-        id: reader.read(data, 'po_number', stripLeadingZeros),
-        supplierId: reader.read(data, 'supplier_id', stripLeadingZeros),
-        orderDate: reader.read(data, 'order_date', parseCompactDate),
-        needBy: reader.read(data, 'need_by', parseCompactDate),
-        totalAmount: reader.read(data, 'total_amount', parseDecimal),
-        currency: reader.read(data, 'currency', trimPadded),
-        description: reader.read(data, 'description', trimPadded),
-        notes: reader.read(data, 'notes', trimPadded),
-        buyer: reader.read(data, 'buyer', trimPadded),
-        status: reader.read(data, 'status', parseStatus),
-        priority: reader.read(data, 'priority', parsePriority),
-        lines: rawLines.map((line, index) => parseLine(reader, line, index)),
-        version: record.version,
-        updatedAt: reader.read(data, 'updated_at', parseTimestamp),
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, { entity: ENTITY, key: record.key });
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', ENTITY, record, (reader) => ({
+      id: reader.read(data, 'po_number', stripLeadingZeros),
+      supplierId: reader.read(data, 'supplier_id', stripLeadingZeros),
+      orderDate: reader.read(data, 'order_date', parseCompactDate),
+      needBy: reader.read(data, 'need_by', parseCompactDate),
+      totalAmount: reader.read(data, 'total_amount', parseDecimal),
+      currency: reader.read(data, 'currency', trimPadded),
+      description: reader.read(data, 'description', trimPadded),
+      notes: reader.read(data, 'notes', trimPadded),
+      buyer: reader.read(data, 'buyer', trimPadded),
+      status: reader.read(data, 'status', parseStatus),
+      priority: reader.read(data, 'priority', parsePriority),
+      lines: rawLines.map((line, index) => parseLine(reader, line, index)),
+      version: record.version,
+      updatedAt: reader.read(data, 'updated_at', parseTimestamp),
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),
 
   toVendorFields(fields) {
     const { priority, notes, ...others } = fields;
-    const [readOnly] = Object.keys(others);
-    if (readOnly !== undefined) {
-      throw new ErpError('validation', `field ${readOnly} is not writable in the sandbox profile`, {
-        entity: ENTITY,
-        field: readOnly,
-      });
-    }
+    refuseOtherFields(others, 'sandbox', ENTITY);
     const vendor: Record<string, unknown> = {};
     if (priority !== undefined) vendor.priority = priority === null ? '' : PRIORITY_CODES[priority];
     if (notes !== undefined) vendor.notes = notes;

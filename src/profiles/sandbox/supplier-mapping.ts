@@ -2,7 +2,7 @@ import { Supplier } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { padWithZeros, parseDecimal, stripLeadingZeros, trimPadded } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical } from '../map-fields.ts';
 
 const ENTITY = 'suppliers';
 
@@ -11,21 +11,14 @@ export const sandboxSupplierMapping: EntityMapping<Supplier> = {
   vendorEntity: ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(ENTITY, record.key);
     const { data } = record;
-    let supplier: Supplier;
-    try {
-      supplier = {
-        id: reader.read(data, 'supplier_id', stripLeadingZeros),
-        name: reader.read(data, 'name', trimPadded),
-        country: reader.read(data, 'country', trimPadded),
-        leadTimeDays: reader.read(data, 'lead_time_days', parseDecimal),
-        onTimeRate: reader.read(data, 'on_time_pct', parseDecimal) / 100,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(Supplier, 'Supplier', supplier, { entity: ENTITY, key: record.key });
+    return readCanonical(Supplier, 'Supplier', ENTITY, record, (reader) => ({
+      id: reader.read(data, 'supplier_id', stripLeadingZeros),
+      name: reader.read(data, 'name', trimPadded),
+      country: reader.read(data, 'country', trimPadded),
+      leadTimeDays: reader.read(data, 'lead_time_days', parseDecimal),
+      onTimeRate: reader.read(data, 'on_time_pct', parseDecimal) / 100,
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),

@@ -9,7 +9,7 @@ import {
   stripLeadingZeros,
   trimPadded,
 } from '../legacy-formats.ts';
-import { FieldReader, lineRows, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, lineRows, readCanonical } from '../map-fields.ts';
 
 const ENTITY = 'purchase_orders';
 
@@ -74,9 +74,7 @@ export const sapEccTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
   toCanonical(record) {
     const { data } = record;
     const rows = lineRows(record, ENTITY, 'EKPO');
-    const reader = new FieldReader(ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', ENTITY, record, (reader) => {
       const lines = rows.map((line, index) => parseLine(reader, line, index));
       const netValues = rows.map((line, index) =>
         reader.read(line, 'NETWR', (value) => readScaled(value, 2), index),
@@ -84,7 +82,7 @@ export const sapEccTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
       const deliveredAll = rows.length > 0 && rows.every((line) => trimPadded(line.ELIKZ) === 'X');
       const [first] = lines;
       if (first?.needBy == null) throw new FormatError('the first item has no delivery date (EKET-EINDT)');
-      order = {
+      return {
         id: reader.read(data, 'EBELN', stripLeadingZeros),
         supplierId: reader.read(data, 'LIFNR', stripLeadingZeros),
         orderDate: reader.read(data, 'BEDAT', parseCompactDate),
@@ -101,10 +99,7 @@ export const sapEccTablesPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
         version: record.version,
         updatedAt: reader.read(data, 'CHANGED_AT', parseChangeTime),
       };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, { entity: ENTITY, key: record.key });
+    });
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),

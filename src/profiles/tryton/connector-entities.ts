@@ -1,4 +1,5 @@
 import type { RpcEntityInput } from '../../connectors/rpc/index.ts';
+import { statusFilterValues } from '../rpc-purchase-orders.ts';
 import { TRYTON_PURCHASE_STATES, TRYTON_URGENCY_FIELD } from './purchase-order-mapping.ts';
 
 /**
@@ -27,9 +28,7 @@ export const trytonEntities: Record<'purchase_orders' | 'suppliers', RpcEntityIn
     filters: {
       status: {
         field: 'state',
-        values: Object.fromEntries(
-          Object.entries(TRYTON_PURCHASE_STATES).map(([status, states]) => [status, [...states]]),
-        ),
+        values: statusFilterValues(TRYTON_PURCHASE_STATES),
       },
     },
     children: {

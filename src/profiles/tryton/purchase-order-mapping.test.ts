@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VendorRecord } from '../../connectors/contract.ts';
 import { RpcDate, RpcDateTime, RpcDecimal, RpcTimeDelta } from '../../connectors/rpc/index.ts';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { trytonPurchaseOrderMapping as mapping } from './purchase-order-mapping.ts';
 import { trytonSupplierMapping } from './supplier-mapping.ts';
 
@@ -103,7 +104,7 @@ describe('tryton purchase order mapping', () => {
   });
 
   it('refuses what it cannot read, naming the record and the field', () => {
-    const foreign = catchError(() => mapping.toCanonical(purchase({ reference: 'SUP-REF-4711' })));
+    const foreign = thrownBy(() => mapping.toCanonical(purchase({ reference: 'SUP-REF-4711' })), ErpError);
     expect(foreign).toMatchObject({
       kind: 'validation',
       context: { entity: 'purchase_orders', key: '500', field: 'reference' },
@@ -111,19 +112,22 @@ describe('tryton purchase order mapping', () => {
     expect(foreign.message).toBe(
       'cannot read reference: "SUP-REF-4711" is not an urgency label (urgent, high, normal, low); erpbridge keeps urgency in this field and will not overwrite other text',
     );
-    expect(catchError(() => mapping.toCanonical(purchase({ 'party.': null }))).context.field).toBe(
+    expect(thrownBy(() => mapping.toCanonical(purchase({ 'party.': null })), ErpError).context.field).toBe(
       'party.code',
     );
-    expect(catchError(() => mapping.toCanonical(purchase({ state: 'archived' }))).message).toMatch(
+    expect(thrownBy(() => mapping.toCanonical(purchase({ state: 'archived' })), ErpError).message).toMatch(
       /expected a purchase state/,
     );
-    const noDate = catchError(() => mapping.toCanonical(purchase({ delivery_date: null, lines: [] })));
+    const noDate = thrownBy(
+      () => mapping.toCanonical(purchase({ delivery_date: null, lines: [] })),
+      ErpError,
+    );
     expect(noDate.message).toBe(
       'cannot read delivery_date: neither the purchase nor its lines have a delivery date',
     );
-    expect(catchError(() => mapping.toCanonical(purchase({ total_amount: '12.50' }))).context.field).toBe(
-      'total_amount',
-    );
+    expect(
+      thrownBy(() => mapping.toCanonical(purchase({ total_amount: '12.50' })), ErpError).context.field,
+    ).toBe('total_amount');
   });
 
   it('writes urgency into reference and notes into comment, nothing else', () => {
@@ -168,17 +172,8 @@ describe('tryton supplier mapping', () => {
 
   it('leaves out a party without one (a customer, the company), saying why', () => {
     expect(
-      catchError(() => trytonSupplierMapping.toCanonical(party({ supplier_lead_time: null }))).message,
+      thrownBy(() => trytonSupplierMapping.toCanonical(party({ supplier_lead_time: null })), ErpError)
+        .message,
     ).toBe('cannot read supplier_lead_time: expected a duration, got null');
   });
 });
-
-function catchError(action: () => unknown): ErpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ErpError) return error;
-    throw error;
-  }
-  throw new Error('expected an ErpError');
-}

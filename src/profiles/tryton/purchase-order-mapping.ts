@@ -1,9 +1,9 @@
 import { PurchaseOrder, type PurchaseOrderLine } from '../../canonical/index.ts';
-import { isRpcStruct } from '../../connectors/rpc/index.ts';
-import { ErpError } from '../../errors/index.ts';
+import type { RpcStruct } from '../../connectors/rpc/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, readCanonical, refuseOtherFields } from '../map-fields.ts';
+import { needByOf, type PurchaseStates, purchaseOrderLines, purchaseStatus } from '../rpc-purchase-orders.ts';
 import {
   decimalNumber,
   optionalDateTime,
@@ -24,36 +24,12 @@ export const TRYTON_PURCHASE_STATES = {
   open: ['draft', 'quotation', 'confirmed', 'processing'],
   closed: ['done'],
   cancelled: ['cancelled'],
-} as const satisfies Record<PurchaseOrder['status'], readonly string[]>;
+} as const satisfies PurchaseStates;
 
-const STATUS_BY_STATE = new Map<string, PurchaseOrder['status']>(
-  Object.entries(TRYTON_PURCHASE_STATES).flatMap(([status, states]) =>
-    states.map((state): [string, PurchaseOrder['status']] => [
-      state,
-      PurchaseOrder.shape.status.parse(status),
-    ]),
-  ),
-);
+const parseStatus = purchaseStatus(TRYTON_PURCHASE_STATES, 'purchase state');
 
 /** The Tryton field erpbridge keeps urgency in: Tryton lets a person edit it in every state. */
 export const TRYTON_URGENCY_FIELD = 'reference';
-
-function parseStatus(value: unknown): PurchaseOrder['status'] {
-  const status = typeof value === 'string' ? STATUS_BY_STATE.get(value) : undefined;
-  if (status === undefined) {
-    throw new FormatError(
-      `expected a purchase state (${[...STATUS_BY_STATE.keys()].join(', ')}), got ${JSON.stringify(value)}`,
-    );
-  }
-  return status;
-}
-
-/** The purchase's delivery date, else its earliest line's: Tryton plans receipts from either. */
-function needByOf(header: string | null, earliestLine: string | undefined): string {
-  const needBy = header ?? earliestLine;
-  if (needBy === undefined) throw new FormatError('neither the purchase nor its lines have a delivery date');
-  return needBy;
-}
 
 /** The date part of Tryton's create_date (a datetime). */
 function createdOn(value: unknown): string {
@@ -63,43 +39,23 @@ function createdOn(value: unknown): string {
 }
 
 /** Tryton keeps comment, title and subtotal lines among the order lines; only `line` lines are goods or services. */
-function orderLines(reader: FieldReader, raw: unknown): PurchaseOrderLine[] {
-  if (!Array.isArray(raw)) {
-    throw new ErpError('validation', 'lines is not a list; is the lines child read configured?', {
-      entity: ENTITY,
-      key: reader.key,
-      field: 'lines',
-    });
-  }
-  const lines: PurchaseOrderLine[] = [];
-  raw.forEach((line, index) => {
-    if (!isRpcStruct(line)) {
-      throw new ErpError('validation', `line ${index + 1} is not a record`, {
-        entity: ENTITY,
-        key: reader.key,
-        field: `lines[${index}]`,
-      });
-    }
-    const data = withRelatedFields(line);
-    if ((data.type ?? 'line') !== 'line') return;
-    const product = reader.read(data, 'product.code', text, index);
-    lines.push({
-      lineNumber: lines.length + 1,
-      itemId: product || `line ${String(data.id)}`,
-      description: reader.read(data, 'description', text, index),
-      quantity: reader.read(data, 'quantity', decimalNumber, index),
-      // A draft line may have no price yet; it counts as nothing until a buyer sets one.
-      unitPrice: reader.read(
-        data,
-        'unit_price',
-        (value) => (value === null ? 0 : decimalNumber(value)),
-        index,
-      ),
-      uom: reader.read(data, 'unit.symbol', text, index),
-      needBy: reader.read(data, 'delivery_date', optionalIsoDate, index),
-    });
-  });
-  return lines;
+function orderLine(
+  reader: FieldReader,
+  line: RpcStruct,
+  index: number,
+): Omit<PurchaseOrderLine, 'lineNumber'> | null {
+  const data = withRelatedFields(line);
+  if ((data.type ?? 'line') !== 'line') return null;
+  const product = reader.read(data, 'product.code', text, index);
+  return {
+    itemId: product || `line ${String(data.id)}`,
+    description: reader.read(data, 'description', text, index),
+    quantity: reader.read(data, 'quantity', decimalNumber, index),
+    // A draft line may have no price yet; it counts as nothing until a buyer sets one.
+    unitPrice: reader.read(data, 'unit_price', (value) => (value === null ? 0 : decimalNumber(value)), index),
+    uom: reader.read(data, 'unit.symbol', text, index),
+    needBy: reader.read(data, 'delivery_date', optionalIsoDate, index),
+  };
 }
 
 /**
@@ -117,18 +73,20 @@ export const trytonPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
 
   toCanonical(record) {
     const data = withRelatedFields(record.data);
-    const reader = new FieldReader(ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
-      const lines = orderLines(reader, data.lines ?? []);
-      const lineDates = lines.flatMap((line) => (line.needBy === null ? [] : [line.needBy])).sort();
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', ENTITY, record, (reader) => {
+      const lines = purchaseOrderLines(reader, data.lines ?? [], 'lines', (line, index) =>
+        orderLine(reader, line, index),
+      );
       const headerNeedBy = reader.read(data, 'delivery_date', optionalIsoDate);
       const purchaseDate = reader.read(data, 'purchase_date', optionalIsoDate);
-      order = {
+      return {
         id: record.key,
         supplierId: reader.read(data, 'party.code', requiredText),
         orderDate: purchaseDate ?? reader.read(data, 'create_date', createdOn),
-        needBy: reader.read(data, 'delivery_date', () => needByOf(headerNeedBy, lineDates[0])),
+        // Tryton plans receipts from the purchase's delivery date, else from its lines'.
+        needBy: reader.read(data, 'delivery_date', () =>
+          needByOf(headerNeedBy, lines, 'neither the purchase nor its lines have a delivery date'),
+        ),
         totalAmount: reader.read(data, 'total_amount', decimalNumber),
         currency: reader.read(data, 'currency.code', requiredText),
         description: reader.read(data, 'description', text),
@@ -142,23 +100,14 @@ export const trytonPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
           reader.read(data, 'write_date', optionalDateTime) ??
           reader.read(data, 'create_date', optionalDateTime),
       };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, { entity: ENTITY, key: record.key });
+    });
   },
 
   toVendorKey: (id) => id,
 
   toVendorFields(fields) {
     const { priority, notes, ...others } = fields;
-    const [readOnly] = Object.keys(others);
-    if (readOnly !== undefined) {
-      throw new ErpError('validation', `field ${readOnly} is not writable in the tryton profile`, {
-        entity: ENTITY,
-        field: readOnly,
-      });
-    }
+    refuseOtherFields(others, 'tryton', ENTITY);
     const vendor: Record<string, unknown> = {};
     if (priority !== undefined) vendor[TRYTON_URGENCY_FIELD] = priority;
     if (notes !== undefined) vendor.comment = notes;

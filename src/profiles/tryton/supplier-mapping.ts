@@ -2,7 +2,7 @@ import { Supplier } from '../../canonical/index.ts';
 import { isRpcStruct } from '../../connectors/rpc/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical } from '../map-fields.ts';
 import { durationDays, requiredText, text, withRelatedFields } from './tryton-values.ts';
 
 const ENTITY = 'suppliers';
@@ -35,21 +35,14 @@ export const trytonSupplierMapping: EntityMapping<Supplier> = {
   vendorEntity: ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(ENTITY, record.key);
     const data = withRelatedFields(record.data);
-    let supplier: Supplier;
-    try {
-      supplier = {
-        id: reader.read(data, 'code', requiredText),
-        name: reader.read(data, 'name', text),
-        country: reader.read(data, 'addresses.', firstCountry),
-        leadTimeDays: reader.read(data, 'supplier_lead_time', durationDays),
-        onTimeRate: TRYTON_ON_TIME_RATE,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(Supplier, 'Supplier', supplier, { entity: ENTITY, key: record.key });
+    return readCanonical(Supplier, 'Supplier', ENTITY, record, (reader) => ({
+      id: reader.read(data, 'code', requiredText),
+      name: reader.read(data, 'name', text),
+      country: reader.read(data, 'addresses.', firstCountry),
+      leadTimeDays: reader.read(data, 'supplier_lead_time', durationDays),
+      onTimeRate: TRYTON_ON_TIME_RATE,
+    }));
   },
 
   toVendorKey: (id) => id,
