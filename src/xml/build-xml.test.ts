@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildXml } from './build-xml.ts';
+import { buildXml, escapeXmlText } from './build-xml.ts';
 import { parseXml } from './parse-xml.ts';
 import { XmlError } from './xml-error.ts';
 
@@ -47,5 +47,14 @@ describe('buildXml', () => {
     );
     expect(() => buildXml({ a: '\uD800' })).toThrow(/U\+D800/);
     expect(buildXml({ a: 'tab\tnewline\n😀' }, { declaration: false })).toBe('<a>tab\tnewline\n😀</a>');
+  });
+
+  it('escapes text for hand-written XML with the same refusals (escapeXmlText)', () => {
+    expect(escapeXmlText('0045000001', 'TDNAME')).toBe('0045000001');
+    expect(escapeXmlText('a < b & c > d', 'TDLINE')).toBe('a &lt; b &amp; c &gt; d');
+    expect(parseXml(`<x>${escapeXmlText('a < b & "c"', 'x')}</x>`)).toEqual({ x: 'a < b & "c"' });
+    expect(() => escapeXmlText('nul\u0000', 'TEXT_LINES.item[3].TDNAME')).toThrow(
+      'TEXT_LINES.item[3].TDNAME: character U+0000 at position 3 cannot be written in XML; remove it from the value',
+    );
   });
 });

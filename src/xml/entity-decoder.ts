@@ -7,6 +7,9 @@ import type { EntityDecoderOptions } from 'fast-xml-parser';
  * declarations; this decoder does neither. An unknown `&name;` stays as written.
  */
 
+/** An `&` that starts no reference: every `&` in text or an attribute value must start one. */
+export const BARE_AMPERSAND = /&(?!(?:#x[0-9A-Fa-f]+|#[0-9]+|[:A-Z_a-z][\w.:-]*);)/;
+
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const REFERENCE = /&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));/g;
 

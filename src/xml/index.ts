@@ -2,7 +2,13 @@
  * Hardened XML reading and writing on fast-xml-parser: no DTD, no entity beyond the five XML
  * predefines and numeric references, a size bound before parsing. See README.md.
  */
-export { type BuildXmlOptions, buildXml, type XmlBuildElement, type XmlBuildValue } from './build-xml.ts';
+export {
+  type BuildXmlOptions,
+  buildXml,
+  escapeXmlText,
+  type XmlBuildElement,
+  type XmlBuildValue,
+} from './build-xml.ts';
 export {
   type CheckedXml,
   type CheckXmlOptions,
@@ -11,6 +17,7 @@ export {
   refuseMarkupDeclarations,
   refuseOversized,
 } from './check-xml.ts';
+export { BARE_AMPERSAND, decodeXmlReferences } from './entity-decoder.ts';
 export { findMarkupDeclaration, type MarkupDeclaration } from './markup-declarations.ts';
 export { MAX_XML_DEPTH, type ParseXmlOptions, parseXml } from './parse-xml.ts';
 export { type ReadXmlOptions, readXml, type XmlEventHandler } from './read-xml.ts';

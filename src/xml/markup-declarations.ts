@@ -23,21 +23,22 @@ export interface MarkupDeclaration {
  * undefined. Pure, one pass. An unterminated comment or CDATA ends the scan: the parser reports it.
  */
 export function findMarkupDeclaration(text: string): MarkupDeclaration | undefined {
+  // Only `<?` (a processing instruction, skipped whole) and `<!` matter; other tags are stepped
+  // over by searching for those two. A document without `<!` (most SOAP answers) takes one search.
   let index = 0;
+  let instruction = text.indexOf('<?');
+  let bang = text.indexOf('<!');
   while (index < text.length) {
-    const open = text.indexOf('<', index);
-    if (open === -1) return undefined;
-    const next = text[open + 1];
-    if (next === '?') {
-      const close = text.indexOf('?>', open + 2);
+    if (instruction !== -1 && instruction < index) instruction = text.indexOf('<?', index);
+    if (bang !== -1 && bang < index) bang = text.indexOf('<!', index);
+    if (bang === -1) return undefined;
+    if (instruction !== -1 && instruction < bang) {
+      const close = text.indexOf('?>', instruction + 2);
       if (close === -1) return undefined;
       index = close + 2;
       continue;
     }
-    if (next !== '!') {
-      index = open + 1;
-      continue;
-    }
+    const open = bang;
     if (text.startsWith('<!--', open)) {
       const close = text.indexOf('-->', open + 4);
       if (close === -1) return undefined;

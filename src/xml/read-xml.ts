@@ -1,5 +1,5 @@
 import { type CheckXmlOptions, refuseMarkupDeclarations, refuseOversized } from './check-xml.ts';
-import { decodeXmlReferences } from './entity-decoder.ts';
+import { BARE_AMPERSAND, decodeXmlReferences } from './entity-decoder.ts';
 import { MAX_XML_DEPTH } from './parse-xml.ts';
 import { positionAt } from './text-position.ts';
 import { XmlError } from './xml-error.ts';
@@ -47,8 +47,6 @@ export interface XmlEventHandler {
 const NAME =
   // biome-ignore lint/suspicious/noMisleadingCharacterClass: XML's NameChar lists combining marks (U+0300–U+036F) on their own.
   /^[:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD.\d\u00B7\u0300-\u036F\u203F-\u2040-]*$/;
-/** Every `&` in text or an attribute value must start a reference. */
-const BARE_AMPERSAND = /&(?!(?:#x[0-9A-Fa-f]+|#[0-9]+|[:A-Z_a-z][\w.:-]*);)/;
 
 function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d;
