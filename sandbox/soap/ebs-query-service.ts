@@ -136,6 +136,7 @@ function candidates(
   orders: PurchaseOrderSource,
   example: XmlElement,
   after: string,
+  wanted: number,
 ): Iterable<PurchaseOrderRecord> {
   const id = childText(example, 'poHeaderId');
   const segment1 = childText(example, 'segment1');
@@ -149,7 +150,7 @@ function candidates(
     const record = key === null ? null : orders.get(key);
     return record !== null && record.po_number > after ? [record] : [];
   }
-  return orders.scan({ status: statusOfExample(example), after });
+  return orders.scan({ status: statusOfExample(example), after }, wanted);
 }
 
 /**
@@ -180,7 +181,8 @@ export function createEbsQueryService(orders: PurchaseOrderSource): SoapService 
       const limit = control?.maxRows ?? EBS_MAX_ROWS;
       const after = control === null ? '' : (poNumberOfHeaderId(control.afterPoHeaderId) ?? '');
       const found: PurchaseOrderRecord[] = [];
-      for (const record of candidates(orders, example, after)) {
+      // The page and one more: whether more rows follow.
+      for (const record of candidates(orders, example, after, limit + 1)) {
         const values = headerValues(record);
         if (!conditions.every((condition) => condition.matches(values[condition.column]))) continue;
         found.push(record);

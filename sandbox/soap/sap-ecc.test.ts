@@ -434,6 +434,25 @@ describe('sap-ecc personality', () => {
     ]);
   });
 
+  test('RFC_READ_TEXT finds the notes of keys far apart as well as of a page’s', async () => {
+    const numbers = await openOrderNumbers();
+    const far = [numbers[0] ?? '', numbers.at(-1) ?? ''];
+    expect(Number(far[1]) - Number(far[0])).toBeGreaterThan(8);
+    const key = (name: string) =>
+      `<item><TDOBJECT>EKKO</TDOBJECT><TDNAME>${name}</TDNAME><TDID>F01</TDID><TDSPRAS>E</TDSPRAS></item>`;
+    const read = await call('RFC_READ_TEXT', `<TEXT_LINES>${far.map(key).join('')}</TEXT_LINES>`);
+    const expected: Record<string, string>[] = [];
+    for (const poNumber of far) {
+      const notes = String((await restOrder(poNumber)).notes).trim();
+      if (notes !== '') expected.push({ TDNAME: poNumber, TDLINE: notes });
+    }
+    expect(
+      rowsAt(read.body, 'item', 'TEXT_LINES')
+        .map(fields)
+        .map((row) => ({ TDNAME: row.TDNAME ?? '', TDLINE: row.TDLINE ?? '' })),
+    ).toEqual(expected);
+  });
+
   test('a logon, once set, is required on every function endpoint and WSDL, until it is cleared', async () => {
     const logon = (method: string, body?: unknown) =>
       fetch(`${sandbox.url}/_sandbox/logon`, {

@@ -200,7 +200,10 @@ export function createSapEccService(dependencies: SapEccDependencies): SoapServi
       const single = selection.purchaseOrder === '' ? null : orders.get(selection.purchaseOrder);
       const candidates =
         selection.purchaseOrder === ''
-          ? orders.scan({ status, after: selection.after })
+          ? orders.scan(
+              { status, after: selection.after },
+              selection.maxRows > 0 ? selection.maxRows : undefined,
+            )
           : single !== null &&
               (status === null || single.status === status) &&
               single.po_number > selection.after
@@ -330,16 +333,20 @@ export function createSapEccService(dependencies: SapEccDependencies): SoapServi
 
   /** RFC_READ_TEXT: the lines of each asked text that exists — here the header notes (EKKO, F01). */
   const readText: FunctionImplementation = (call): FunctionResult => {
-    const lines: StructureValues[] = [];
-    for (const key of readTable(childNamed(call, 'TEXT_LINES'))) {
+    const keys = readTable(childNamed(call, 'TEXT_LINES')).flatMap((key) => {
       const object = (key.get('TDOBJECT') ?? '').toUpperCase();
       const name = key.get('TDNAME') ?? '';
       const id = (key.get('TDID') ?? '').toUpperCase();
       const language = (key.get('TDSPRAS') ?? '').toUpperCase();
       if (object !== 'EKKO' || id !== HEADER_NOTE_TEXT_ID || (language !== 'E' && language !== 'EN'))
-        continue;
-      const notes = /^\d{1,10}$/.test(name) ? orders.notes(name.padStart(10, '0')) : null;
-      const text = notes?.trim() ?? '';
+        return [];
+      return /^\d{1,10}$/.test(name) ? [{ name, poNumber: name.padStart(10, '0') }] : [];
+    });
+    // The page's notes in one read, not one a key.
+    const notes = orders.notes(keys.map((key) => key.poNumber));
+    const lines: StructureValues[] = [];
+    for (const { name, poNumber } of keys) {
+      const text = notes.get(poNumber)?.trim() ?? '';
       // A blank note is no text at all: SAP keeps no empty F01.
       if (text === '') continue;
       lines.push({

@@ -104,6 +104,17 @@ export const BAPIMEPOTEXTHEADER: AbapStructure = {
   ],
 };
 
+/** Where a message was logged: the application log's number and the message's number in it. */
+const LOG_FIELDS: ReadonlyArray<readonly [string, AbapType]> = [
+  ['LOG_NO', char(20)],
+  ['LOG_MSG_NO', numc(6)],
+];
+
+/** The message's variables (`&1` … `&4` of its text). */
+const MESSAGE_VARIABLES: ReadonlyArray<readonly [string, AbapType]> = [1, 2, 3, 4].map(
+  (number) => [`MESSAGE_V${number}`, char(50)] as const,
+);
+
 export const BAPIRET2: AbapStructure = {
   name: 'BAPIRET2',
   fields: [
@@ -111,12 +122,8 @@ export const BAPIRET2: AbapStructure = {
     ['ID', char(20)],
     ['NUMBER', numc(3)],
     ['MESSAGE', char(220)],
-    ['LOG_NO', char(20)],
-    ['LOG_MSG_NO', numc(6)],
-    ['MESSAGE_V1', char(50)],
-    ['MESSAGE_V2', char(50)],
-    ['MESSAGE_V3', char(50)],
-    ['MESSAGE_V4', char(50)],
+    ...LOG_FIELDS,
+    ...MESSAGE_VARIABLES,
     ['PARAMETER', char(32)],
     ['ROW', int4],
     ['FIELD', char(30)],
@@ -124,19 +131,10 @@ export const BAPIRET2: AbapStructure = {
   ],
 };
 
+/** The older return structure (BAPI_PO_GETITEMS's): class and number together in CODE. */
 export const BAPIRETURN: AbapStructure = {
   name: 'BAPIRETURN',
-  fields: [
-    ['TYPE', flag],
-    ['CODE', char(5)],
-    ['MESSAGE', char(220)],
-    ['LOG_NO', char(20)],
-    ['LOG_MSG_NO', numc(6)],
-    ['MESSAGE_V1', char(50)],
-    ['MESSAGE_V2', char(50)],
-    ['MESSAGE_V3', char(50)],
-    ['MESSAGE_V4', char(50)],
-  ],
+  fields: [['TYPE', flag], ['CODE', char(5)], ['MESSAGE', char(220)], ...LOG_FIELDS, ...MESSAGE_VARIABLES],
 };
 
 /** PO headers of BAPI_PO_GETITEMS (`WITH_PO_HEADERS = 'X'`). */
@@ -241,17 +239,13 @@ export interface RfcFunction {
   parameters: readonly RfcParameter[];
 }
 
-const importing = (name: string, type: AbapType | AbapStructure): RfcParameter => ({
-  name,
-  direction: 'import',
-  type,
-});
-const exporting = (name: string, type: AbapType | AbapStructure): RfcParameter => ({
-  name,
-  direction: 'export',
-  type,
-});
-const table = (name: string, type: AbapStructure): RfcParameter => ({ name, direction: 'table', type });
+/** A parameter maker for one direction: `importing('PURCHASEORDER', char(10))`. */
+const parameterOf =
+  <Type extends AbapType | AbapStructure>(direction: RfcParameter['direction']) =>
+  (name: string, type: Type): RfcParameter => ({ name, direction, type });
+const importing = parameterOf('import');
+const exporting = parameterOf('export');
+const table = parameterOf<AbapStructure>('table');
 
 export const BAPI_PO_GETITEMS: RfcFunction = {
   name: 'BAPI_PO_GETITEMS',

@@ -278,21 +278,20 @@ function readFrom<Row>(table: ReadableTable<Row>, call: XmlElement): ReadTableOu
 
   const skip = nonNegative(readScalar(call, 'ROWSKIPS'));
   const count = nonNegative(readScalar(call, 'ROWCOUNT'));
-  const rows: StructureValues[] = [];
+  const data: StructureValues[] = [];
   let matched = 0;
-  for (const row of table.rows(conditions)) {
-    if (!tests.every(({ field, condition }) => holds(condition, field.value(row)))) continue;
+  rows: for (const row of table.rows(conditions)) {
+    for (const { field, condition } of tests) if (!holds(condition, field.value(row))) continue rows;
     matched += 1;
     if (matched <= skip) continue;
-    rows.push({
-      WA: fields
-        .map((field) => {
-          const value = field.value(row).slice(0, field.length);
-          return field.type === 'P' ? value.padStart(field.length) : value.padEnd(field.length);
-        })
-        .join(delimiter),
-    });
-    if (count > 0 && rows.length >= count) break;
+    let line = '';
+    for (const [index, field] of fields.entries()) {
+      const value = field.value(row).slice(0, field.length);
+      if (index > 0) line += delimiter;
+      line += field.type === 'P' ? value.padStart(field.length) : value.padEnd(field.length);
+    }
+    data.push({ WA: line });
+    if (count > 0 && data.length >= count) break;
   }
-  return { tables: { OPTIONS: options, FIELDS: layout, DATA: rows } };
+  return { tables: { OPTIONS: options, FIELDS: layout, DATA: data } };
 }

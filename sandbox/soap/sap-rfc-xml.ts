@@ -6,7 +6,7 @@
 import { type AbapStructure, abapValue } from './sap-abap-types.ts';
 import { isStructure, type RfcFunction } from './sap-functions.ts';
 import { childNamed, childrenNamed, type XmlElement } from './xml-document.ts';
-import { element, fragment, leafElements, type Markup } from './xml-writer.ts';
+import { element, fragment, leafElements, leafRows, type Markup } from './xml-writer.ts';
 
 /** The namespace of RFC function modules exposed over SOAP. */
 export const RFC_NAMESPACE = 'urn:sap-com:document:sap:rfc:functions';
@@ -19,9 +19,22 @@ export function structureMarkup(structure: AbapStructure, values: StructureValue
   return leafElements(structure.fields.map(([name, type]) => [name, abapValue(type, values[name])] as const));
 }
 
-/** A table's rows as `<item>` elements. */
+/** The row writer of each structure, made once (see `leafRows`). */
+const ROW_WRITERS = new WeakMap<AbapStructure, (rows: Iterable<StructureValues>) => Markup>();
+
+/** A table's rows as `<item>` elements, every field of each in order. */
 export function tableMarkup(structure: AbapStructure, rows: readonly StructureValues[]): Markup {
-  return fragment(rows.map((row) => element('item', structureMarkup(structure, row))));
+  let write = ROW_WRITERS.get(structure);
+  if (write === undefined) {
+    const names = structure.fields.map(([name]) => name);
+    const types = structure.fields.map(([, type]) => type);
+    write = leafRows<StructureValues>('item', names, (row, index) => {
+      const type = types[index];
+      return type === undefined ? '' : abapValue(type, row[names[index] ?? '']);
+    });
+    ROW_WRITERS.set(structure, write);
+  }
+  return write(rows);
 }
 
 /** The values of a structure parameter as sent: field name → trimmed text (absent fields absent). */

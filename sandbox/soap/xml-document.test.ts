@@ -8,7 +8,7 @@ import {
   parseXmlDocument,
   XmlRefusal,
 } from './xml-document.ts';
-import { element, escapeXml } from './xml-writer.ts';
+import { element, escapeXml, fragment, leafRows } from './xml-writer.ts';
 
 function refusal(text: string): XmlRefusal {
   try {
@@ -96,5 +96,35 @@ describe('xml-writer', () => {
     expect(escapeXml(`a<b>&"c'\u0001\u0009`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;\t');
     expect(element('A', '1 & 2', { x: 'y"z', skipped: undefined }).xml).toBe('<A x="y&quot;z">1 &amp; 2</A>');
     expect(element('Empty').xml).toBe('<Empty/>');
+  });
+});
+
+describe('writing rows', () => {
+  test('leafRows writes every field of every row, empty ones as <NAME/>, values escaped', () => {
+    const write = leafRows<Record<string, string>>(
+      'item',
+      ['PO_NUMBER', 'DELETE_IND', 'VEND_NAME'],
+      (row, index) => (index === 0 ? (row.number ?? '') : index === 1 ? '' : (row.name ?? '')),
+    );
+    expect(
+      write([
+        { number: '0045000001', name: 'Müller & Söhne <GmbH>' },
+        { number: '0045000002', name: '' },
+      ]).xml,
+    ).toBe(
+      '<item><PO_NUMBER>0045000001</PO_NUMBER><DELETE_IND/><VEND_NAME>Müller &amp; Söhne &lt;GmbH&gt;</VEND_NAME></item>' +
+        '<item><PO_NUMBER>0045000002</PO_NUMBER><DELETE_IND/><VEND_NAME/></item>',
+    );
+    expect(write([]).xml).toBe('');
+    expect(
+      parseXmlDocument(`<T>${write([{ number: '1', name: 'a\u0001b' }]).xml}</T>`).children,
+    ).toHaveLength(1);
+  });
+
+  test('fragment joins pieces in order; one piece is itself', () => {
+    const one = element('A', '1');
+    expect(fragment([one])).toBe(one);
+    expect(fragment([one, element('B'), element('C', 'x & y')]).xml).toBe('<A>1</A><B/><C>x &amp; y</C>');
+    expect(fragment([]).xml).toBe('');
   });
 });

@@ -31,14 +31,13 @@ export function escapeXml(text: string): string {
   return withoutForbiddenCharacters(text).replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 }
 
-/** Whether `text` has a character to escape or one XML cannot carry (see {@link isAllowedInXml}). */
+/** A character to escape, or one XML cannot carry (see {@link isAllowedInXml}). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls XML 1.0 cannot carry are what it finds.
+const NEEDS_ESCAPING = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** Whether `text` has a character to escape or one XML cannot carry: one regular-expression scan. */
 function needsEscaping(text: string): boolean {
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code === 0x26 || code === 0x3c || code === 0x3e || code === 0x22 || code === 0x27) return true;
-    if (!isAllowedInXml(code)) return true;
-  }
-  return false;
+  return NEEDS_ESCAPING.test(text);
 }
 
 function isAllowedInXml(code: number): boolean {
@@ -82,11 +81,13 @@ export function element(
   return { xml: inner === '' ? `<${name}${attributeXml}/>` : `<${name}${attributeXml}>${inner}</${name}>` };
 }
 
-/** Several pieces of markup as one. */
+/**
+ * Several pieces of markup as one. Joined into one flat string: an answer's thousands of rows
+ * concatenated one by one would be a tree of pieces that sending it must walk and copy again.
+ */
 export function fragment(parts: readonly Markup[]): Markup {
-  let xml = '';
-  for (const part of parts) xml += part.xml;
-  return { xml };
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  return { xml: parts.map((part) => part.xml).join('') };
 }
 
 /**
@@ -107,4 +108,36 @@ export function leafElements(
     xml += `<${name}>${escapeXml(value)}</${name}>`;
   }
   return { xml };
+}
+
+/**
+ * A writer of many rows of the same text-only fields — `<item><A>1</A><B/></item>…`, the shape of
+ * SAP's table parameters. The tags are made once, so writing a row is escaping its values between
+ * them: the SOAP answers write hundreds of thousands of fields, where building each tag again
+ * costs more than the data. `value(row, index)` gives the text of the field `names[index]`; `''`
+ * is written as an empty element.
+ */
+export function leafRows<Row>(
+  rowElement: string,
+  names: readonly string[],
+  value: (row: Row, index: number) => string,
+): (rows: Iterable<Row>) => Markup {
+  const opens = names.map((name) => `<${name}>`);
+  const closes = names.map((name) => `</${name}>`);
+  const empties = names.map((name) => `<${name}/>`);
+  const rowOpen = `<${rowElement}>`;
+  const rowClose = `</${rowElement}>`;
+  return (rows) => {
+    // Rows joined into one flat string at the end (see `fragment`).
+    const lines: string[] = [];
+    for (const row of rows) {
+      let line = rowOpen;
+      for (let index = 0; index < names.length; index++) {
+        const text = value(row, index);
+        line += text === '' ? empties[index] : `${opens[index]}${escapeXml(text)}${closes[index]}`;
+      }
+      lines.push(`${line}${rowClose}`);
+    }
+    return { xml: lines.join('') };
+  };
 }

@@ -131,6 +131,8 @@ interface Frame {
   id: string | undefined;
   nil: boolean;
   text?: string | undefined;
+  /** Its schema's child lookups, fetched at its first child (one lookup per parent, not per child). */
+  children: Map<string, ChildSchema> | undefined;
 }
 
 /** node-soap's schema of the envelope itself. */
@@ -141,9 +143,11 @@ const ENVELOPE_SCHEMA = {
   },
 };
 
-/** What a schema says of a child element: its schema, and whether it is a list. */
+/** What a schema says of a child element: its schema, its type name, and whether it is a list. */
 interface ChildSchema {
   schema: unknown;
+  /** `typeName(schema)`, worked out once. */
+  type: unknown;
   listed: boolean;
 }
 
@@ -162,21 +166,31 @@ function typeName(schema: unknown): unknown {
   return name;
 }
 
-/** node-soap's lookup of a child's schema in its parent's: `name`, `name[]`. */
-function childSchema(parent: unknown, name: string): ChildSchema {
-  if (!isRecord(parent)) return { schema: undefined, listed: false };
+const NO_CHILD: ChildSchema = { schema: undefined, type: undefined, listed: false };
+
+/** The child lookups of a schema description (shared by every element it describes). */
+function childSchemasOf(parent: unknown): Map<string, ChildSchema> | undefined {
+  if (!isRecord(parent)) return undefined;
   let byName = CHILD_SCHEMAS.get(parent);
   if (byName === undefined) {
     byName = new Map();
     CHILD_SCHEMAS.set(parent, byName);
   }
+  return byName;
+}
+
+/** node-soap's lookup of a child's schema in its parent's: `name`, `name[]`. */
+function childSchema(parent: unknown, name: string): ChildSchema {
+  return childIn(parent, childSchemasOf(parent), name);
+}
+
+function childIn(parent: unknown, byName: Map<string, ChildSchema> | undefined, name: string): ChildSchema {
+  if (byName === undefined) return NO_CHILD;
   let found = byName.get(name);
   if (found === undefined) {
     const arrayName = `${name}[]`;
-    found = {
-      schema: schemaEntry(parent, name) ?? schemaEntry(parent, arrayName),
-      listed: schemaEntry(parent, arrayName) !== undefined,
-    };
+    const schema = schemaEntry(parent, name) ?? schemaEntry(parent, arrayName);
+    found = { schema, type: typeName(schema), listed: schemaEntry(parent, arrayName) !== undefined };
     byName.set(name, found);
   }
   return found;
@@ -205,6 +219,8 @@ class AnswerBuilder implements XmlEventHandler {
   /** Elements named like a message: that message's schema for them (node-soap's fallback). */
   readonly #messageSchemas = new Map<string, unknown>();
   #envelopePrefix = 'soap';
+  /** Local names by qualified name, as the answer first wrote them. */
+  readonly #names = new Map<string, string>();
   #bodyElement: string | null = null;
 
   constructor(wsdl: WsdlModel, options: ReaderOptions) {
@@ -212,14 +228,28 @@ class AnswerBuilder implements XmlEventHandler {
     this.#options = options;
     const schema = ENVELOPE_SCHEMA;
     this.#stack = [
-      { name: null, object: this.#root, schema, type: schema, listed: false, id: undefined, nil: false },
+      {
+        name: null,
+        object: this.#root,
+        schema,
+        type: schema,
+        listed: false,
+        id: undefined,
+        nil: false,
+        children: undefined,
+      },
     ];
   }
 
   open(qualified: string, attributes: Readonly<Record<string, string>> | null): void {
     const top = this.#top();
-    const colon = qualified.indexOf(':');
-    const name = colon === -1 ? qualified : qualified.slice(colon + 1);
+    // One string per name for the whole answer: results are keyed by it thousands of times.
+    let name = this.#names.get(qualified);
+    if (name === undefined) {
+      const colon = qualified.indexOf(':');
+      name = colon === -1 ? qualified : qualified.slice(colon + 1);
+      if (this.#names.size < 10_000) this.#names.set(qualified, name);
+    }
     // Most elements are leaves whose result is their text: their object is made only when needed.
     let object: Record<string, unknown> | undefined;
     let id: string | undefined;
@@ -240,20 +270,20 @@ class AnswerBuilder implements XmlEventHandler {
       this.#bodyElement = name;
     }
     // node-soap decides a list by the parent's own schema when the element closes.
-    const inParent = childSchema(top.schema, name);
-    const schema =
-      typeSchema ??
-      (lookup === top.schema ? inParent.schema : childSchema(lookup, name).schema) ??
-      this.#fromMessage(name);
+    top.children ??= childSchemasOf(top.schema);
+    const inParent = childIn(top.schema, top.children, name);
+    const found = lookup === top.schema ? inParent : childSchema(lookup, name);
+    const schema = typeSchema ?? found.schema ?? this.#fromMessage(name);
     let frame = this.#stack[this.#depth];
     if (frame === undefined) {
-      frame = { name, object, schema, type: undefined, listed: false, id, nil };
+      frame = { name, object, schema, type: undefined, listed: false, id, nil, children: undefined };
       this.#stack.push(frame);
     }
     frame.name = name;
     frame.object = object;
     frame.schema = schema;
-    frame.type = typeName(schema);
+    frame.type = schema === found.schema ? found.type : typeName(schema);
+    frame.children = undefined;
     frame.listed = inParent.listed;
     frame.id = id;
     frame.nil = nil;

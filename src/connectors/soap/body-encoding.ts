@@ -41,6 +41,12 @@ function declaredEncoding(bytes: Buffer): string | undefined {
 }
 
 function decode(bytes: Buffer, label: string): string {
+  if (/^utf-?8$/i.test(label)) {
+    // Node's own UTF-8 decoding (the same U+FFFD for broken bytes), about twice TextDecoder's speed
+    // on megabyte answers; a BOM is dropped as TextDecoder drops it.
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return bytes.toString('utf8', bom);
+  }
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label);

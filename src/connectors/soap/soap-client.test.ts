@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { XmlError } from '../../xml/index.ts';
 import { assertBapiSuccess, BapiError } from './bapi-return.ts';
 import { connectSoap, type SoapCallResult, type SoapClient } from './soap-client.ts';
 import { SoapConnectionConfig, type SoapConnectionConfigInput } from './soap-config.ts';
@@ -596,6 +597,106 @@ describe('SOAP client against a local server', () => {
     await expect(connect({ port: 'NoSuchPort' })).rejects.toThrow(
       'the WSDL has no port NoSuchPort with a SOAP binding and operations; it has PurchaseOrderService/PurchaseOrderSoap, PurchaseOrderService/PurchaseOrderSoap12',
     );
+  });
+
+  describe('with the call’s own reader (readAnswer)', () => {
+    const readRows = (text: string) => ({ read: text.length });
+
+    it('hands the checked text to the reader instead of node-soap; its value is the result', async () => {
+      server.reply(() => ({ body: detailAnswer }));
+      const client = await connect();
+      const seen: { text: string; maxBytes: number }[] = [];
+      const { result, rawResponse } = await client.call(
+        'BAPI_PO_GETDETAIL1',
+        { PURCHASEORDER: '0045000123' },
+        {
+          readAnswer: (text, bounds) => {
+            seen.push({ text, maxBytes: bounds.maxBytes });
+            return readRows(text);
+          },
+        },
+      );
+      expect(result).toEqual({ read: detailAnswer.length });
+      expect(rawResponse).toBe(detailAnswer);
+      expect(seen).toEqual([{ text: detailAnswer, maxBytes: 10 * 1024 * 1024 }]);
+    });
+
+    it('a fault the reader does not take is still the ERP’s fault, with its text', async () => {
+      server.reply(() => ({ status: 200, body: soapFault11('soap-env:Server', 'TABLE_NOT_AVAILABLE') }));
+      const client = await connect();
+      const error = await failure(
+        client.call(
+          'BAPI_PO_GETDETAIL1',
+          { PURCHASEORDER: '1' },
+          {
+            readAnswer: () => {
+              throw new Error('the answer is a SOAP fault');
+            },
+          },
+        ),
+      );
+      expect(error).toBeInstanceOf(SoapFaultError);
+      expect(error.message).toBe('TABLE_NOT_AVAILABLE');
+    });
+
+    it('an XmlError of the reader is broken XML; anything else names what the reader could not read', async () => {
+      server.reply(() => ({ body: detailAnswer }));
+      const client = await connect();
+      const broken = await failure(
+        client.call(
+          'BAPI_PO_GETDETAIL1',
+          { PURCHASEORDER: '1' },
+          {
+            readAnswer: () => {
+              throw new XmlError('malformed', 'not well-formed XML: end tag </B> where </A> was expected', {
+                source: 'the answer of BAPI_PO_GETDETAIL1',
+                line: 1,
+                column: 9,
+              });
+            },
+          },
+        ),
+      );
+      expect(broken.kind).toBe('permanent');
+      expect(broken.message).toBe(
+        'BAPI_PO_GETDETAIL1: the answer is not well-formed XML: the answer of BAPI_PO_GETDETAIL1:1:9: not well-formed XML: end tag </B> where </A> was expected',
+      );
+      const unread = await failure(
+        client.call(
+          'BAPI_PO_GETDETAIL1',
+          { PURCHASEORDER: '1' },
+          {
+            readAnswer: () => {
+              throw new Error('<POHEADER> has <VENDOR> twice');
+            },
+          },
+        ),
+      );
+      expect(unread.kind).toBe('permanent');
+      expect(unread.message).toBe(
+        'BAPI_PO_GETDETAIL1: cannot read the answer: <POHEADER> has <VENDOR> twice',
+      );
+      expect(unread.context.hint).toMatch(/does not have the shape this call reads/);
+    });
+
+    it('the size bound and the DTD refusal come before the reader', async () => {
+      server.reply(() => ({
+        body: '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<x>&xxe;</x>',
+      }));
+      const client = await connect();
+      let called = false;
+      const readAnswer = () => {
+        called = true;
+        return null;
+      };
+      const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }, { readAnswer }));
+      expect(error.message).toMatch(/the answer declares a DTD, which erpbridge refuses/);
+      server.reply(() => ({ body: `${detailAnswer}${' '.repeat(10_000)}` }));
+      const small = await connect({ maxResponseBytes: 8 * 1024 });
+      const large = await failure(small.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }, { readAnswer }));
+      expect(large.message).toMatch(/larger than 8192 bytes/);
+      expect(called).toBe(false);
+    });
   });
 
   it('calls in flight at once each get their own answer and headers', async () => {

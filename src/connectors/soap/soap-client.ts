@@ -1,6 +1,7 @@
 import type { Client, SoapMethod } from 'soap';
 import { isSensitiveName } from '../../config/secrets.ts';
 import { ConfigError, ErpError } from '../../errors/index.ts';
+import { XmlError } from '../../xml/index.ts';
 import { callablePorts, choosePort, type PortChoice, type PortResolution } from './port-choice.ts';
 import { redactEnvelope } from './redact-envelope.ts';
 import { prepareAuth, type SoapAuthSetup } from './soap-auth.ts';
@@ -57,6 +58,16 @@ export interface SoapCallOptions {
    * What it throws fails the call.
    */
   onAnswer?: (text: string) => void;
+  /**
+   * Reads a successful answer's text in place of node-soap, for large answers of a shape the caller
+   * knows (SAP's RFC tables): what it returns is the call's `result`. The text has passed the size
+   * bound and the DTD refusal; the reader must read it with `src/xml`'s `readXml` (or as strictly).
+   * An `XmlError` it throws fails the call as broken XML; anything else it throws means the answer
+   * is not what it reads — the client then parses the answer to say what it is (a SOAP fault's
+   * text, "not a SOAP envelope"), or fails with the reader's message. `maxBytes` is the
+   * connection's bound on answers, for the reader's own size check.
+   */
+  readAnswer?: (text: string, bounds: { maxBytes: number }) => unknown;
 }
 
 export interface SoapCallResult {
@@ -292,6 +303,12 @@ class Connection implements SoapClient {
       source: `the answer of ${operation}`,
       query: options.query,
       onAnswer: options.onAnswer,
+      ...(options.readAnswer === undefined
+        ? {}
+        : {
+            readAnswer: (text: string) =>
+              options.readAnswer?.(text, { maxBytes: this.#config.maxResponseBytes }),
+          }),
     });
     const outcome = await new Promise<{ result?: unknown; error?: unknown }>((resolve) => {
       this.#invoke(method, target, args, exchange, options, (error, result) =>
@@ -303,10 +320,14 @@ class Connection implements SoapClient {
     if (exchange.request === undefined) throw this.#unbuildable(operation, outcome.error);
     const url = exchange.request.url;
     const status = exchange.answer?.status ?? 0;
+    const read = exchange.read;
+    if (read !== undefined && 'error' in read && read.error instanceof XmlError)
+      exchange.xmlError = read.error;
     if (status >= 200 && status < 300 && exchange.xmlError === undefined) {
-      // node-soap read a result: the answer reader found an envelope with a Body. Otherwise read
+      // node-soap (or the call's reader) read a result: an envelope with a Body. Otherwise read
       // the answer once more, with parseXml, to say what it is (a fault, broken XML, no envelope).
-      if (outcome.error === undefined && exchange.answer?.body.trim() !== '') exchange.bodyRead = true;
+      const readResult = read === undefined ? outcome.error === undefined : 'result' in read;
+      if (readResult && exchange.answer?.body.trim() !== '') exchange.bodyRead = true;
       else readEnvelope(exchange, this.#config.maxResponseBytes);
     }
     const expectsAnswer = this.#expectsAnswer(operation, target);
@@ -320,6 +341,17 @@ class Connection implements SoapClient {
       secrets: this.#secrets,
     });
     if (problem !== undefined) throw problem;
+    if (read !== undefined) {
+      if ('result' in read) return this.#result(read.result, exchange);
+      const reason = read.error instanceof Error ? read.error.message : String(read.error);
+      throw new ErpError('permanent', `${operation}: cannot read the answer: ${reason}`, {
+        connector: this.name,
+        method: 'POST',
+        url,
+        cause: read.error,
+        hint: 'the answer does not have the shape this call reads; compare rawResponse with `connectors describe`',
+      });
+    }
     if (outcome.error !== undefined && expectsAnswer) {
       const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
       throw new ErpError('permanent', `${operation}: node-soap cannot read the answer: ${reason}`, {
@@ -329,10 +361,14 @@ class Connection implements SoapClient {
         hint: 'the answer does not match the WSDL; compare rawResponse with `connectors describe`',
       });
     }
+    return this.#result(outcome.result ?? null, exchange);
+  }
+
+  #result(result: unknown, exchange: SoapExchange): SoapCallResult {
     return {
-      result: outcome.result ?? null,
+      result,
       rawResponse: exchange.answer?.body ?? '',
-      rawRequest: redactEnvelope(exchange.request.body, this.#secrets),
+      rawRequest: redactEnvelope(exchange.request?.body ?? '', this.#secrets),
       headers: exchange.answer?.headers ?? {},
     };
   }

@@ -29,6 +29,10 @@ export class SoapExchange {
   readonly query: Readonly<Record<string, string>> | undefined;
   /** Told of a successful answer's text as it arrives, before it is read (see `SoapCallOptions.onAnswer`). */
   readonly onAnswer: ((text: string) => void) | undefined;
+  /** Reads a successful answer instead of node-soap (see `SoapCallOptions.readAnswer`). */
+  readonly readAnswer: ((text: string) => unknown) | undefined;
+  /** What `readAnswer` made of the answer, or what it threw. */
+  read: { result: unknown } | { error: unknown } | undefined;
   request: { method: 'GET' | 'POST'; url: string; body: string } | undefined;
   /** The answer, when one came (also for 4xx/5xx). */
   answer: SoapAnswer | undefined;
@@ -37,7 +41,7 @@ export class SoapExchange {
    * one node-soap could not read as a result. A result answer is read once, by node-soap.
    */
   envelope: XmlElement | undefined;
-  /** True when node-soap (through erpbridge's answer reader) read a SOAP Body from the answer. */
+  /** True when node-soap (through erpbridge's answer reader) or the call's `readAnswer` read a SOAP Body from the answer. */
   bodyRead = false;
   /** What `onAnswer` threw: the call fails with it, as the caller's own error. */
   listenerFailure: { error: unknown } | undefined;
@@ -55,10 +59,12 @@ export class SoapExchange {
     renderOnly?: boolean;
     query?: Readonly<Record<string, string>> | undefined;
     onAnswer?: ((text: string) => void) | undefined;
+    readAnswer?: ((text: string) => unknown) | undefined;
   }) {
     this.timeoutMs = options.timeoutMs;
     this.query = options.query;
     this.onAnswer = options.onAnswer;
+    this.readAnswer = options.readAnswer;
     this.source = options.source;
     this.signal = options.signal;
     this.renderOnly = options.renderOnly ?? false;

@@ -17,7 +17,8 @@ import { type AnswerHeaders, type SoapAnswer, SoapExchange } from './soap-exchan
  *   deadline for the whole exchange (axios' `timeout` is an idle-socket timeout), the caller's
  *   abort signal, a bound on the answer's size, no redirects, no proxy from the environment, the
  *   answer's charset. A successful answer is screened cheaply (size, no DTD markup) and then read
- *   once, by node-soap through erpbridge's answer reader (`answer-reader.ts`, hardened); an error
+ *   once: by the call's `readAnswer` when it brings one, else by node-soap through erpbridge's
+ *   answer reader (`answer-reader.ts`, hardened); an error
  *   answer (4xx/5xx, a few KB) is parsed with `parseXml` here, for its fault. What happened is
  *   recorded in the call's {@link SoapExchange}; node-soap only learns that it failed.
  */
@@ -273,6 +274,23 @@ export class SoapTransport implements IHttpClient {
           done(new ExchangeFailed('the answer listener failed'));
           return;
         }
+      }
+      const { readAnswer } = exchange;
+      if (readAnswer !== undefined) {
+        // The caller reads the answer; node-soap only learns that the exchange is over.
+        const read = () => {
+          try {
+            exchange.read = { result: readAnswer(answer.body) };
+          } catch (error) {
+            exchange.read = { error };
+          }
+          done(new ExchangeFailed('the answer was read by the caller'));
+        };
+        if (exchange.onAnswer === undefined) read();
+        else setImmediate(read);
+        return;
+      }
+      if (exchange.onAnswer !== undefined) {
         // node-soap reads the answer in the next turn: what the listener started (the next page's
         // request) goes out first, so the ERP prepares it while this answer is read.
         Reflect.set(Object(response), 'data', answer.body);

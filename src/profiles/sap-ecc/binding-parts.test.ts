@@ -1,9 +1,16 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
 import { headerTextArguments, headerTextsByOrder } from './header-texts.ts';
 import { itemSelection, listedStatus } from './item-selection.ts';
 import { changeArguments } from './purchase-order-change.ts';
-import { detailVersion, fromListedParts, purchaseOrderDetail } from './purchase-order-detail.ts';
+import {
+  detailVersion,
+  fromListedParts,
+  numericValue,
+  type PurchaseOrderDetail,
+  purchaseOrderDetail,
+} from './purchase-order-detail.ts';
 import { listedCursor } from './purchase-order-pages.ts';
 import { rfcTable } from './rfc-values.ts';
 import { parseSapDate, sapDecimalUnits } from './sap-formats.ts';
@@ -40,6 +47,119 @@ describe('sap-ecc binding parts', () => {
     expect(detailVersion(purchaseOrderDetail(changed))).not.toBe(version);
     const noted = { ...result, POTEXTHEADER: { item: { TEXT_ID: 'F01', TEXT_LINE: 'rush' } } };
     expect(detailVersion(purchaseOrderDetail(noted))).not.toBe(version);
+  });
+
+  it('reads numbers by value exactly as the pattern it replaced did', () => {
+    const byPattern = (value: string): string => {
+      if (value !== '' && value[0] !== '0' && value[0] !== '-' && !value.includes('.')) return value;
+      const match = /^(-?)0*(\d*?)(\d)(?:\.(\d*?)0*)?$/.exec(value);
+      if (match === null) return value;
+      const [, sign, head = '', last = '', fraction = ''] = match;
+      return `${sign}${head}${last}${fraction === '' ? '' : `.${fraction}`}`;
+    };
+    const alphabet = ['0', '1', '9', '.', '-', 'a', ' '];
+    const check = (value: string, depth: number): void => {
+      expect(numericValue(value), JSON.stringify(value)).toBe(byPattern(value));
+      if (depth > 0) for (const next of alphabet) check(value + next, depth - 1);
+    };
+    check('', 5);
+    expect(numericValue('00010')).toBe('10');
+    expect(numericValue('3092.560000000')).toBe('3092.56');
+    expect(numericValue('-0.500')).toBe('-0.5');
+  });
+
+  it('keeps the versions it gave before it was made faster: plans made earlier still apply', () => {
+    // The digest as it was computed before (one hash update per part).
+    const before = (detail: PurchaseOrderDetail): string => {
+      const numeric = new Set(['PO_ITEM', 'SCHED_LINE', 'QUANTITY', 'NET_PRICE', 'PRICE_UNIT']);
+      const value = (raw: string) => {
+        if (raw !== '' && raw[0] !== '0' && raw[0] !== '-' && !raw.includes('.')) return raw;
+        const match = /^(-?)0*(\d*?)(\d)(?:\.(\d*?)0*)?$/.exec(raw);
+        if (match === null) return raw;
+        const [, sign, head = '', last = '', fraction = ''] = match;
+        return `${sign}${head}${last}${fraction === '' ? '' : `.${fraction}`}`;
+      };
+      const canonical = (row: Readonly<Record<string, string>>, fields: readonly string[]) =>
+        fields
+          .map(
+            (field) =>
+              `${numeric.has(field) ? value((row[field] ?? '').trim()) : (row[field] ?? '').trim()}\u0001`,
+          )
+          .join('');
+      const sorted = (rows: readonly Readonly<Record<string, string>>[], fields: readonly string[]) =>
+        rows
+          .map((row) => canonical(row, fields))
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+          .join('\u0002');
+      const note = detail.POTEXTHEADER.filter(
+        (row) => (row.TEXT_ID ?? '').trim() === 'F01' && /^0*$/.test((row.PO_ITEM ?? '').trim()),
+      )
+        .map((row) => (row.TEXT_LINE ?? '').trim())
+        .join(' ')
+        .trim();
+      return createHash('sha256')
+        .update(
+          canonical(detail.POHEADER, [
+            'PO_NUMBER',
+            'VENDOR',
+            'DOC_DATE',
+            'CURRENCY',
+            'CURRENCY_ISO',
+            'CREATED_BY',
+            'DELETE_IND',
+            'OUR_REF',
+          ]),
+        )
+        .update('\u0003')
+        .update(
+          sorted(detail.POITEM, [
+            'PO_ITEM',
+            'DELETE_IND',
+            'SHORT_TEXT',
+            'MATERIAL',
+            'QUANTITY',
+            'PO_UNIT',
+            'NET_PRICE',
+            'PRICE_UNIT',
+            'NO_MORE_GR',
+          ]),
+        )
+        .update('\u0003')
+        .update(sorted(detail.POSCHEDULE, ['PO_ITEM', 'SCHED_LINE', 'STAT_DATE']))
+        .update('\u0003')
+        .update(note)
+        .digest('hex')
+        .slice(0, 32);
+    };
+    const item = (number: string, quantity: string) => ({
+      PO_ITEM: number,
+      SHORT_TEXT: 'Hex bolt M8 × 40 – zinc',
+      MATERIAL: '000000000010000507',
+      QUANTITY: quantity,
+      PO_UNIT: 'ST',
+      NET_PRICE: '1475.920000000',
+      PRICE_UNIT: '1',
+    });
+    const details = [
+      purchaseOrderDetail({ POHEADER: { PO_NUMBER: '0045000123', OUR_REF: '3' } }),
+      purchaseOrderDetail({
+        POHEADER: { PO_NUMBER: '0045000124', VENDOR: '0000100042', DOC_DATE: '2026-09-03', CURRENCY: 'EUR' },
+        POITEM: { item: [item('00020', '8974.500'), item('00010', '2.000')] },
+        POSCHEDULE: {
+          item: [
+            { PO_ITEM: '00020', SCHED_LINE: '0001', STAT_DATE: '2027-02-17' },
+            { PO_ITEM: '00010', SCHED_LINE: '0001', STAT_DATE: '2027-01-31' },
+          ],
+        },
+        POTEXTHEADER: {
+          item: [
+            { PO_ITEM: '00000', TEXT_ID: 'F01', TEXT_LINE: 'partial delivery ok' },
+            { PO_ITEM: '00000', TEXT_ID: 'F01', TEXT_LINE: ' & call first ' },
+          ],
+        },
+      }),
+    ];
+    for (const detail of details) expect(detailVersion(detail)).toBe(before(detail));
   });
 
   it('turns the workflow filter into a GETITEMS selection and a check per listed order', () => {

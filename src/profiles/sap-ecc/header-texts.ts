@@ -1,4 +1,4 @@
-import { buildXml } from '../../xml/index.ts';
+import { escapeXmlText } from '../../xml/index.ts';
 import { NOTE_TEXT_ID } from './purchase-order-change.ts';
 import type { RfcRow } from './rfc-values.ts';
 import { sapText } from './sap-formats.ts';
@@ -23,13 +23,16 @@ const PO_HEADER_TEXT_OBJECT = 'EKKO';
 export function headerTextArguments(
   orders: ReadonlyArray<{ poNumber: string; language: string }>,
 ): Record<string, unknown> {
-  const item = orders.map((order) => ({
-    TDOBJECT: PO_HEADER_TEXT_OBJECT,
-    TDNAME: order.poNumber,
-    TDID: NOTE_TEXT_ID,
-    TDSPRAS: order.language || 'E',
-  }));
-  return { TEXT_LINES: { $xml: buildXml({ item }, { declaration: false }) } };
+  const fixed = `<TDOBJECT>${PO_HEADER_TEXT_OBJECT}</TDOBJECT>`;
+  const id = `<TDID>${NOTE_TEXT_ID}</TDID>`;
+  let xml = '';
+  for (const [index, order] of orders.entries()) {
+    const at = `TEXT_LINES.item[${index}]`;
+    xml +=
+      `<item>${fixed}<TDNAME>${escapeXmlText(order.poNumber, `${at}.TDNAME`)}</TDNAME>${id}` +
+      `<TDSPRAS>${escapeXmlText(order.language || 'E', `${at}.TDSPRAS`)}</TDSPRAS></item>`;
+  }
+  return { TEXT_LINES: { $xml: xml } };
 }
 
 /** The answer's lines by PO number, as BAPIMEPOTEXTHEADER rows (PO_ITEM 0: the header). Pure. */

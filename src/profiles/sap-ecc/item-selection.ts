@@ -45,11 +45,15 @@ function isStatus(value: string): value is Status {
   return STATUSES.some((status) => status === value);
 }
 
+/** A header or item row with a deletion indicator. */
+function isDeleted(row: RawRfcRow): boolean {
+  return sapText(row.DELETE_IND) !== '';
+}
+
 /** The status an order has by its GETITEMS rows (BAPIEKKOL header, BAPIEKPOC items). Pure. */
 export function listedStatus(header: RawRfcRow, items: readonly RawRfcRow[]): Status {
-  const deleted = (row: RawRfcRow) => sapText(row.DELETE_IND) !== '';
-  if (deleted(header) || (items.length > 0 && items.every(deleted))) return 'cancelled';
-  const remaining = items.filter((item) => !deleted(item));
+  if (isDeleted(header) || (items.length > 0 && items.every(isDeleted))) return 'cancelled';
+  const remaining = items.filter((item) => !isDeleted(item));
   return remaining.length > 0 && remaining.every((item) => sapFlag(item.DEL_COMPL)) ? 'closed' : 'open';
 }
 

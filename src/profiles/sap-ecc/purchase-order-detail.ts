@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { VendorRecord } from '../../connectors/contract.ts';
 import { NOTE_TEXT_ID } from './purchase-order-change.ts';
 import { type RawRfcRow, type RfcRow, rfcParameter, rfcStructure, rfcTable, rfcText } from './rfc-values.ts';
@@ -51,6 +51,13 @@ const NUMERIC_FIELDS = new Set(['PO_ITEM', 'SCHED_LINE', 'QUANTITY', 'NET_PRICE'
 /** GETITEMS's names (BAPIEKPOC) for the GETDETAIL1 item fields that are named differently. */
 const LISTED_ITEM_NAMES: Readonly<Record<string, string>> = { PO_UNIT: 'UNIT', NO_MORE_GR: 'DEL_COMPL' };
 
+/** The BAPIEKKOL fields `fromListedParts` reads of a GETITEMS header row. */
+export const LISTED_HEADER_FIELDS: readonly string[] = HEADER_FIELDS;
+/** The BAPIEKPOC fields `fromListedParts` reads of a GETITEMS item row (in GETITEMS's names). */
+export const LISTED_ITEM_FIELDS: readonly string[] = ITEM_FIELDS.map(
+  (field) => LISTED_ITEM_NAMES[field] ?? field,
+);
+
 /** The `fields` of `row`, each read from its name in `names` when it has one there. */
 function pick(
   row: RawRfcRow,
@@ -71,45 +78,83 @@ function pick(
  * read does not change its version.
  */
 export function detailVersion(detail: PurchaseOrderDetail): string {
-  // Rows as text, fields and rows apart by characters XML cannot carry (so no value holds them).
-  const canonical = (row: RfcRow, fields: readonly string[]) => {
-    let text = '';
-    for (const field of fields) {
-      const value = (row[field] ?? '').trim();
-      text += `${NUMERIC_FIELDS.has(field) ? numericValue(value) : value}\u0001`;
-    }
-    return text;
-  };
-  const sorted = (rows: readonly RfcRow[], fields: readonly string[]) =>
-    rows
-      .map((row) => canonical(row, fields))
-      .sort((left, right) => (left < right ? -1 : left > right ? 1 : 0))
-      .join('\u0002');
   // The note as the profile reads it: a missing text and a text of one empty line are the same.
-  const note = detail.POTEXTHEADER.filter(isNoteLine)
-    .map((row) => (row.TEXT_LINE ?? '').trim())
-    .join(' ')
-    .trim();
-  return createHash('sha256')
-    .update(canonical(detail.POHEADER, HEADER_FIELDS))
-    .update('\u0003')
-    .update(sorted(detail.POITEM, ITEM_FIELDS))
-    .update('\u0003')
-    .update(sorted(detail.POSCHEDULE, SCHEDULE_FIELDS))
-    .update('\u0003')
-    .update(note)
-    .digest('hex')
-    .slice(0, 32);
+  let note = '';
+  for (const row of detail.POTEXTHEADER) {
+    if (!isNoteLine(row)) continue;
+    const line = (row.TEXT_LINE ?? '').trim();
+    note = note === '' ? line : `${note} ${line}`;
+  }
+  // One text, hashed in one call: ten thousand orders a read.
+  const text = `${canonicalRow(detail.POHEADER, HEADER_LAYOUT)}\u0003${sortedRows(detail.POITEM, ITEM_LAYOUT)}\u0003${sortedRows(detail.POSCHEDULE, SCHEDULE_LAYOUT)}\u0003${note.trim()}`;
+  return hash('sha256', text, 'hex').slice(0, 32);
 }
 
-/** `00010` → `10`, `12.3400` → `12.34`, `1.000` → `1`; anything else as it is. */
-function numericValue(value: string): string {
-  // Most values are already canonical: no leading zero, no fraction ending in zero.
-  if (value !== '' && value[0] !== '0' && value[0] !== '-' && !value.includes('.')) return value;
-  const match = /^(-?)0*(\d*?)(\d)(?:\.(\d*?)0*)?$/.exec(value);
-  if (match === null) return value;
-  const [, sign, head = '', last = '', fraction = ''] = match;
-  return `${sign}${head}${last}${fraction === '' ? '' : `.${fraction}`}`;
+/** A parameter's fields in the version's order, and which of them count by value. */
+interface VersionLayout {
+  fields: readonly string[];
+  numeric: readonly boolean[];
+}
+
+function versionLayout(fields: readonly string[]): VersionLayout {
+  return { fields, numeric: fields.map((field) => NUMERIC_FIELDS.has(field)) };
+}
+
+const HEADER_LAYOUT = versionLayout(HEADER_FIELDS);
+const ITEM_LAYOUT = versionLayout(ITEM_FIELDS);
+const SCHEDULE_LAYOUT = versionLayout(SCHEDULE_FIELDS);
+
+/** A row as text: fields and rows apart by characters XML cannot carry (so no value holds them). */
+function canonicalRow(row: RfcRow, layout: VersionLayout): string {
+  let text = '';
+  for (let index = 0; index < layout.fields.length; index++) {
+    const value = (row[layout.fields[index] ?? ''] ?? '').trim();
+    text += `${layout.numeric[index] ? numericValue(value) : value}\u0001`;
+  }
+  return text;
+}
+
+/** Rows as text in a fixed order, whatever order they were read in. */
+function sortedRows(rows: readonly RfcRow[], layout: VersionLayout): string {
+  const [only] = rows;
+  if (rows.length === 1 && only !== undefined) return canonicalRow(only, layout);
+  return rows
+    .map((row) => canonicalRow(row, layout))
+    .sort((left, right) => (left < right ? -1 : left > right ? 1 : 0))
+    .join('\u0002');
+}
+
+/**
+ * A number as its value reads: `00010` → `10`, `12.3400` → `12.34`, `1.000` → `1`, `-0.50` →
+ * `-0.5`; anything that is not `-?digits[.digits]` as it is. One pass, no pattern: it runs for
+ * five fields of every item of every order read.
+ */
+export function numericValue(value: string): string {
+  const length = value.length;
+  const digitsFrom = value.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  let at = digitsFrom;
+  while (at < length && isDigit(value.charCodeAt(at))) at++;
+  const wholeEnd = at;
+  if (wholeEnd === digitsFrom) return value;
+  let end = wholeEnd;
+  if (at < length) {
+    if (value.charCodeAt(at) !== 0x2e /* . */) return value;
+    at++;
+    while (at < length && isDigit(value.charCodeAt(at))) at++;
+    if (at < length) return value;
+    end = length;
+    // Trailing zeros of the fraction, then a point left alone.
+    while (end > wholeEnd + 1 && value.charCodeAt(end - 1) === 0x30) end--;
+    if (end === wholeEnd + 1) end = wholeEnd;
+  }
+  let wholeFrom = digitsFrom;
+  while (wholeFrom < wholeEnd - 1 && value.charCodeAt(wholeFrom) === 0x30) wholeFrom++;
+  if (wholeFrom === digitsFrom && end === length) return value;
+  return `${digitsFrom === 1 ? '-' : ''}${value.slice(wholeFrom, end)}`;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 /** The detail of a GETDETAIL1 answer (whose RETURN was checked). Pure. */

@@ -114,31 +114,58 @@ interface ItemFigures {
   amountCents: bigint;
 }
 
+/** The order's schedule lines, each read once: its item and statistical delivery date. */
+interface ScheduleDate {
+  item: number;
+  date: string | null;
+}
+
+function readSchedules(reader: RfcFieldReader, schedules: readonly RfcRow[]): ScheduleDate[] {
+  return schedules.map((schedule, position) => ({
+    item: reader.read(schedule, 'POSCHEDULE', 'PO_ITEM', itemNumber, position),
+    date: reader.read(schedule, 'POSCHEDULE', 'STAT_DATE', parseOptionalSapDate, position),
+  }));
+}
+
+/** A packed number read once: exactly, in units of 10^-decimals, and as a JS number. */
+interface SapNumber {
+  units: bigint;
+  value: number;
+}
+
+const quantityOf = (value: unknown): SapNumber => sapNumber(value, 3);
+const priceOf = (value: unknown): SapNumber => sapNumber(value, 9);
+
+function sapNumber(value: unknown, decimals: number): SapNumber {
+  // sapDecimalUnits accepts exactly what parseSapDecimal does (-?digits[.digits]), with a bound on decimals.
+  const units = sapDecimalUnits(value, decimals);
+  return { units, value: parseSapDecimal(value) };
+}
+
 function readItem(
   reader: RfcFieldReader,
   item: RfcRow,
   index: number,
-  schedules: readonly RfcRow[],
+  schedules: readonly ScheduleDate[],
 ): ItemFigures {
   const lineNumber = reader.read(item, 'POITEM', 'PO_ITEM', itemNumber, index);
-  const quantityMilli = reader.read(item, 'POITEM', 'QUANTITY', (value) => sapDecimalUnits(value, 3), index);
-  const priceNano = reader.read(item, 'POITEM', 'NET_PRICE', (value) => sapDecimalUnits(value, 9), index);
+  const quantity = reader.read(item, 'POITEM', 'QUANTITY', quantityOf, index);
+  const price = reader.read(item, 'POITEM', 'NET_PRICE', priceOf, index);
   const priceUnit = reader.read(item, 'POITEM', 'PRICE_UNIT', priceUnitOf, index);
   let needBy: string | null = null;
-  for (const [position, schedule] of schedules.entries()) {
-    if (reader.read(schedule, 'POSCHEDULE', 'PO_ITEM', itemNumber, position) !== lineNumber) continue;
-    const date = reader.read(schedule, 'POSCHEDULE', 'STAT_DATE', parseOptionalSapDate, position);
-    if (date !== null && (needBy === null || date < needBy)) needBy = date;
+  for (const schedule of schedules) {
+    if (schedule.item !== lineNumber) continue;
+    if (schedule.date !== null && (needBy === null || schedule.date < needBy)) needBy = schedule.date;
   }
   // 10^-3 × 10^-9 = 10^-12; to cents: / 10^10.
-  const amountCents = roundedDivision(quantityMilli * priceNano, priceUnit * 10n ** 10n);
+  const amountCents = roundedDivision(quantity.units * price.units, priceUnit * 10n ** 10n);
   return {
     line: {
       lineNumber,
       itemId: reader.read(item, 'POITEM', 'MATERIAL', stripLeadingZeros, index),
       description: reader.read(item, 'POITEM', 'SHORT_TEXT', sapText, index),
-      quantity: reader.read(item, 'POITEM', 'QUANTITY', parseSapDecimal, index),
-      unitPrice: reader.read(item, 'POITEM', 'NET_PRICE', parseSapDecimal, index) / Number(priceUnit),
+      quantity: quantity.value,
+      unitPrice: price.value / Number(priceUnit),
       uom: reader.read(item, 'POITEM', 'PO_UNIT', sapText, index),
       needBy,
     },
@@ -173,7 +200,8 @@ export const sapPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
     const reader = new RfcFieldReader(record.key);
     let order: PurchaseOrder;
     try {
-      const figures = items.map((item, index) => readItem(reader, item, index, schedules));
+      const dates = readSchedules(reader, schedules);
+      const figures = items.map((item, index) => readItem(reader, item, index, dates));
       const headerDeleted = reader.read(header, 'POHEADER', 'DELETE_IND', sapText) !== '';
       const status = statusOf(headerDeleted, figures);
       const counted = status === 'cancelled' ? figures : figures.filter((item) => !item.deleted);

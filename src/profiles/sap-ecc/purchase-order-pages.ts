@@ -3,7 +3,14 @@ import type { SoapCallOptions } from '../../connectors/soap/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import { headerTextArguments, headerTextsByOrder, READ_TEXT } from './header-texts.ts';
 import { itemSelection } from './item-selection.ts';
-import { fromListedParts, PURCHASE_ORDER_ENTITY, purchaseOrderRecord } from './purchase-order-detail.ts';
+import {
+  fromListedParts,
+  LISTED_HEADER_FIELDS,
+  LISTED_ITEM_FIELDS,
+  PURCHASE_ORDER_ENTITY,
+  purchaseOrderRecord,
+} from './purchase-order-detail.ts';
+import type { RfcAnswerOptions } from './rfc-answer.ts';
 import { type RawRfcRow, type RfcRow, rfcParameter, rfcRows, rfcTable } from './rfc-values.ts';
 import { sapText } from './sap-formats.ts';
 import { scheduleLineArguments, scheduleLinesByOrder } from './schedule-lines.ts';
@@ -29,11 +36,26 @@ export interface PageReading {
   url: string | undefined;
   readDetails: 'bulk' | 'per-order';
   detailConcurrency: number;
-  /** Calls a function module, answering its result. */
-  call(fn: string, args: Record<string, unknown>, options: SoapCallOptions): Promise<unknown>;
+  /** Calls a function module, answering its result (only the `fields` named, where it names some). */
+  call(
+    fn: string,
+    args: Record<string, unknown>,
+    options: SoapCallOptions,
+    answer?: Pick<RfcAnswerOptions, 'fields'>,
+  ): Promise<unknown>;
   /** GETDETAIL1 of one order; null when SAP says it does not exist. */
   detail(poNumber: string, signal: AbortSignal | undefined): Promise<VendorRecord | null>;
 }
+
+/**
+ * The fields of GETITEMS's rows a page reads — what `fromListedParts` takes, the item selection's
+ * flags, and the header's LANGUAGE for its note; the rest of BAPIEKKOL and BAPIEKPOC (half of
+ * each row) is read past, not kept.
+ */
+const LISTED_FIELDS = {
+  PO_HEADERS: [...LISTED_HEADER_FIELDS, 'LANGUAGE'],
+  PO_ITEMS: ['PO_NUMBER', ...LISTED_ITEM_FIELDS],
+};
 
 /** Orders per GETITEMS call when the query names no page size. */
 const DEFAULT_ORDER_PAGE = 500;
@@ -90,6 +112,7 @@ export async function* readPurchaseOrderPages(
           listing.next = list(cursor);
         },
       },
+      { fields: LISTED_FIELDS },
     );
     // Awaited below; a read that stops early leaves it unread, never unhandled.
     listing.answer.catch(() => undefined);

@@ -34,16 +34,26 @@ export function rfcRows(value: unknown): RawRfcRow[] {
   return isRecord(item) ? [item] : [];
 }
 
-/** A structure parameter's fields; nested values (there are none in flat structures) are left out. Pure. */
+/**
+ * A structure parameter's fields; nested values (there are none in flat structures) are left out.
+ * A row that is text already is returned as it is, not copied. Pure.
+ */
 export function rfcStructure(value: unknown): RfcRow {
+  if (!isRecord(value)) return {};
+  // Rows read by `readRfcAnswer` (and rows made regular before) are text only: taken as they are.
+  if (isTextRow(value)) return value;
   const row: Record<string, string> = {};
-  if (!isRecord(value)) return row;
   for (const [field, content] of Object.entries(value)) {
     if (content === null || content === undefined) row[field] = '';
     else if (typeof content === 'string') row[field] = content;
     else if (typeof content === 'number' || typeof content === 'boolean') row[field] = String(content);
   }
   return row;
+}
+
+function isTextRow(value: Record<string, unknown>): value is Record<string, string> {
+  for (const field in value) if (typeof value[field] !== 'string') return false;
+  return true;
 }
 
 /** A table parameter's rows. Pure. */

@@ -21,6 +21,7 @@ import { READ_TEXT } from './header-texts.ts';
 import { changeArguments, HEADER_TEXT, NOTE_TEXT_ID, OUR_REF } from './purchase-order-change.ts';
 import { PURCHASE_ORDER_ENTITY, purchaseOrderDetail, purchaseOrderRecord } from './purchase-order-detail.ts';
 import { GETITEMS, READ_TABLE, readPurchaseOrderPages } from './purchase-order-pages.ts';
+import { type RfcAnswerOptions, readRfcAnswer } from './rfc-answer.ts';
 import { rfcParameter, rfcStructure, rfcTable } from './rfc-values.ts';
 import { sapText } from './sap-formats.ts';
 import {
@@ -142,8 +143,19 @@ function openSapEcc(client: SoapClient, context: SoapBindingContext): SoapEntity
   const url = client.endpoint;
   const where = { connector, ...(url === undefined ? {} : { url }) };
 
-  async function call(fn: string, args: Record<string, unknown>, callOptions: SoapCallOptions) {
-    return (await client.call(fn, args, callOptions)).result;
+  /**
+   * Calls a function module; its answer is read into rows by `readRfcAnswer` (keeping the
+   * `fields` named), not by node-soap.
+   */
+  async function call(
+    fn: string,
+    args: Record<string, unknown>,
+    callOptions: SoapCallOptions,
+    answer: Pick<RfcAnswerOptions, 'fields'> = {},
+  ) {
+    const readAnswer = (text: string, bounds: { maxBytes: number }) =>
+      readRfcAnswer(text, fn, { ...answer, maxBytes: bounds.maxBytes });
+    return (await client.call(fn, args, { ...callOptions, readAnswer })).result;
   }
 
   const cookieOptions = (signal: AbortSignal | undefined, session?: SapSession): SoapCallOptions => ({
