@@ -1,6 +1,4 @@
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import type { Sandbox } from '../sandbox/index.ts';
 import { answerTasks, isRepair, sentInputs } from '../src/ai/providers/testing/classify-scripts.ts';
 import {
@@ -10,6 +8,7 @@ import {
 } from '../src/ai/providers/testing/fake-openai-server.ts';
 import { type CliContext, openContext } from '../src/runtime/context.ts';
 import {
+  openOrders,
   sandboxApi,
   sandboxEnv,
   sandboxRequests,
@@ -56,17 +55,6 @@ function byDays(input: Record<string, unknown>): Record<string, unknown> {
     confidence: 0.9,
     explanation: `needed in ${days} days; notes: ${String(input.notes)}`,
   };
-}
-
-/** Open purchase orders as the sandbox lists them. */
-async function openOrders(sandbox: Sandbox, count: number): Promise<string[]> {
-  const response = await request(`${sandbox.url}/api/purchase_orders?status=open&page=1&page_size=${count}`, {
-    headers: { authorization: `Bearer ${sandbox.apiKey}` },
-  });
-  const body = z
-    .object({ data: z.array(z.object({ po_number: z.string() })) })
-    .parse(await response.body.json());
-  return body.data.map((order) => order.po_number.trim());
 }
 
 describe('LLM guardrails end to end (po-urgency, sandbox ERP, local OpenAI-compatible server)', () => {

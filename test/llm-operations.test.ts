@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Sandbox } from '../sandbox/index.ts';
@@ -13,6 +12,7 @@ import { createMetrics, type Metrics } from '../src/metrics/index.ts';
 import { histogram, sampleValue, scrape } from '../src/metrics/scrape.fixture.ts';
 import { type CliContext, openContext } from '../src/runtime/context.ts';
 import {
+  openOrders,
   runCli,
   sandboxApi,
   sandboxEnv,
@@ -48,16 +48,6 @@ const byDays = answerTasks((_kind, input) => ({
   confidence: 0.9,
   explanation: `needed in ${String(input.daysToNeed)} days`,
 }));
-
-async function openOrders(sandbox: Sandbox, count: number): Promise<string[]> {
-  const response = await request(`${sandbox.url}/api/purchase_orders?status=open&page=1&page_size=${count}`, {
-    headers: { authorization: `Bearer ${sandbox.apiKey}` },
-  });
-  const body = z
-    .object({ data: z.array(z.object({ po_number: z.string() })) })
-    .parse(await response.body.json());
-  return body.data.map((order) => order.po_number.trim());
-}
 
 describe('the LLM provider in runs: metrics, review items, a dead endpoint', () => {
   let sandbox: Sandbox;

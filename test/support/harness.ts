@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
+import { z } from 'zod';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/index.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -108,4 +109,15 @@ export async function sandboxApi(
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.statusCode, record: (await response.body.json()) as Record<string, unknown> };
+}
+
+/** The first `count` open purchase orders' numbers, as the sandbox's REST API lists them. */
+export async function openOrders(sandbox: Sandbox, count: number): Promise<string[]> {
+  const response = await request(`${sandbox.url}/api/purchase_orders?status=open&page=1&page_size=${count}`, {
+    headers: { authorization: `Bearer ${sandbox.apiKey}` },
+  });
+  const body = z
+    .object({ data: z.array(z.object({ po_number: z.string() })) })
+    .parse(await response.body.json());
+  return body.data.map((order) => order.po_number.trim());
 }
