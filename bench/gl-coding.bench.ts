@@ -5,9 +5,14 @@
  * comparison and writes report.json / report.md / report.html to bench/results/gl-coding/.
  *
  *   npm run eval:gl          (node bin/run-ts.mjs bench/gl-coding.bench.ts)
+ *   GL_REACH=1 npm run eval:gl   # also: monthly retraining and the no-drift ceiling (11 more trainings)
+ *
+ * GL_REACH adds two hindsight measurements (gl-coding-diagnostics.ts) that bound what any
+ * threshold could automate on this data, beside the acceptance's split.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import Table from 'cli-table3';
 import { embeddedCandidate } from '../src/ai/eval/candidates.ts';
 import { compareCandidates } from '../src/ai/eval/compare.ts';
 import { writeComparisonReports } from '../src/ai/eval/report-files.ts';
@@ -16,6 +21,7 @@ import { glCodingBaselineCandidate, isGlCodingInput } from '../src/ai/tasks/gl-c
 import { evaluationData } from '../src/cli/commands/eval-data.ts';
 import { WorkflowConfig } from '../src/config/schema.ts';
 import { glCodingWorkflow } from '../workflows/gl-coding.ts';
+import { monthlyRetraining, noDriftCeiling, type Reach } from './gl-coding-diagnostics.ts';
 import { writeResults } from './write-results.ts';
 
 const DATA = resolve(import.meta.dirname, '../../shared/data/gl-coding/train.csv');
@@ -62,6 +68,33 @@ process.stdout.write(
     `(acceptance ≥ ${ACCEPTANCE.coverage * 100}% at ≥ ${ACCEPTANCE.precision * 100}%: ${verdict(covered >= ACCEPTANCE.coverage && precise)})\n` +
     `reports: ${files.html} (and report.md, report.json)\n`,
 );
+const reach: Reach[] = [];
+if (process.env.GL_REACH === '1') {
+  const candidate = embeddedCandidate(workflow.task);
+  const labels = new Set(workflow.task.labels);
+  reach.push(await monthlyRetraining(candidate, data.history, data.test, ACCEPTANCE.precision, labels));
+  reach.push(await noDriftCeiling(candidate, data.history, data.test, ACCEPTANCE.precision, labels));
+  const table = new Table({
+    head: [
+      'embedded model, in hindsight',
+      'accuracy',
+      `automated at ≥ ${ACCEPTANCE.precision * 100}%`,
+      'precision of the surest half',
+    ],
+  });
+  for (const row of reach) {
+    table.push([
+      row.protocol,
+      row.accuracy.toFixed(3),
+      percent(row.hindsightCoverage),
+      percent(row.precisionAtHalf),
+    ]);
+  }
+  process.stdout.write(
+    `\nHow far this data lets any threshold go (cuts chosen on the test lines themselves):\n${table.toString()}\n`,
+  );
+}
+
 writeResults('gl-coding', {
   split: SPLIT,
   history: report.history,
@@ -79,4 +112,9 @@ writeResults('gl-coding', {
     trainMs: candidate.trainMs,
   })),
   accuracyGain: gain,
+  reach,
 });
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
