@@ -7,6 +7,7 @@ import type { Connection, VendorRecord } from '../src/connectors/contract.ts';
 import { SoapConnectorConfig, soapConnector } from '../src/connectors/soap/soap-connector.ts';
 import type { Change } from '../src/engine/change.ts';
 import { ConfigError, ErpError } from '../src/errors/index.ts';
+import { rejectionOf } from '../src/errors/test-errors.ts';
 import { profiles } from '../src/profiles/index.ts';
 import { type CliContext, openContext } from '../src/runtime/context.ts';
 import { sandboxApi, sandboxEnv, tempDir, testSandbox } from './support/harness.ts';
@@ -100,18 +101,6 @@ async function readAll(
     if (records.length >= limit) break;
   }
   return records;
-}
-
-function thrown(action: () => Promise<unknown>): Promise<ErpError> {
-  return action().then(
-    () => {
-      throw new Error('expected an ErpError');
-    },
-    (error: unknown) => {
-      if (error instanceof ErpError) return error;
-      throw error;
-    },
-  );
 }
 
 describe('po-urgency over SOAP against the oracle-ebs personality', () => {
@@ -275,19 +264,20 @@ describe('po-urgency over SOAP against the oracle-ebs personality', () => {
 
   it('turns a SOAP fault and an X_RETURN_STATUS E into clear, specific errors', async () => {
     const ebs = await soap.connect('ebs');
-    const fault = await thrown(() => readAll(ebs, 'PO_HEADERS_ALL', { COLOUR: 'red' }));
+    const fault = await rejectionOf(readAll(ebs, 'PO_HEADERS_ALL', { COLOUR: 'red' }), ErpError);
     expect(fault.kind).toBe('validation');
     expect(fault.message).toBe('PoHeadersAll has no column "colour" this service can query.');
 
     const record = await ebs.get('PO_HEADERS_ALL', '45002002');
     if (record === null) throw new Error('order 45002002 is missing');
-    const refused = await thrown(() =>
+    const refused = await rejectionOf(
       ebs.write({
         entity: 'PO_HEADERS_ALL',
         key: record.key,
         fields: { attribute1: '9' },
         ifVersion: record.version,
       }),
+      ErpError,
     );
     expect(refused.kind).toBe('validation');
     expect(refused.message).toMatch(
@@ -304,13 +294,14 @@ describe('po-urgency over SOAP against the oracle-ebs personality', () => {
     expect(
       (await sandboxApi(sandbox, 'PATCH', '0045002003', { notes: 'buyer called the supplier' })).status,
     ).toBe(200);
-    const stale = await thrown(() =>
+    const stale = await rejectionOf(
       ebs.write({
         entity: 'PO_HEADERS_ALL',
         key: read.key,
         fields: { attribute1: '1' },
         ifVersion: read.version,
       }),
+      ErpError,
     );
     expect(stale.kind).toBe('conflict');
     expect(stale.message).toMatch(

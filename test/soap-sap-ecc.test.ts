@@ -7,6 +7,7 @@ import type { Connection } from '../src/connectors/contract.ts';
 import { BapiError, connectSoap, SoapConnectionConfig } from '../src/connectors/soap/index.ts';
 import type { RunReport } from '../src/engine/engine.ts';
 import { ErpError } from '../src/errors/index.ts';
+import { rejectionOf } from '../src/errors/test-errors.ts';
 import { sapEccProfile } from '../src/profiles/sap-ecc/index.ts';
 import { type CliContext, openContext } from '../src/runtime/context.ts';
 import { sandboxApi, sandboxEnv, tempDir, testSandbox, writeTestConfig } from './support/harness.ts';
@@ -93,15 +94,6 @@ async function soapCalls(sandbox: Sandbox): Promise<SoapLogEntry[]> {
   const response = await fetch(`${sandbox.url}/_sandbox/requests?method=POST`);
   const body = (await response.json()) as { requests: SoapLogEntry[] };
   return body.requests.filter((entry) => entry.operation !== null);
-}
-
-function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
 }
 
 describe('po-urgency over SAP ECC RFC-SOAP (sap-ecc binding and profile)', () => {
@@ -228,10 +220,10 @@ describe('po-urgency over SAP ECC RFC-SOAP (sap-ecc binding and profile)', () =>
 
   it('a BAPIRET2 error is a BapiError with SAP’s message class, number and text', async () => {
     const connection = await sap.connect('sap');
-    const error = await rejection(
+    const error = await rejectionOf(
       connection.write({ entity: 'PurchaseOrder', key: spare[0] ?? '', fields: { OUR_REF: '9' } }),
+      BapiError,
     );
-    expect(error).toBeInstanceOf(BapiError);
     expect(error).toMatchObject({
       kind: 'validation',
       message:
@@ -246,13 +238,14 @@ describe('po-urgency over SAP ECC RFC-SOAP (sap-ecc binding and profile)', () =>
     expect((await sandboxApi(sandbox, 'PATCH', poNumber, { notes: 'call before delivery' })).status).toBe(
       200,
     );
-    const stale = await rejection(
+    const stale = await rejectionOf(
       connection.write({
         entity: 'PurchaseOrder',
         key: poNumber,
         fields: { OUR_REF: '1' },
         ifVersion: read?.version ?? null,
       }),
+      ErpError,
     );
     expect(stale).toMatchObject({
       kind: 'conflict',
@@ -282,8 +275,9 @@ describe('po-urgency over SAP ECC RFC-SOAP (sap-ecc binding and profile)', () =>
       .join('; ');
     try {
       expect(open.status).toBe(200);
-      const locked = await rejection(
+      const locked = await rejectionOf(
         connection.write({ entity: 'PurchaseOrder', key: other, fields: { OUR_REF: '1' } }),
+        ErpError,
       );
       expect(locked).toMatchObject({
         kind: 'conflict',
@@ -307,15 +301,15 @@ describe('po-urgency over SAP ECC RFC-SOAP (sap-ecc binding and profile)', () =>
     const connection: Connection = await sap.connect('sap-cookieless');
     const poNumber = spare[3] ?? '';
     const read = await connection.get('PurchaseOrder', poNumber);
-    const error = await rejection(
+    const error = await rejectionOf(
       connection.write({
         entity: 'PurchaseOrder',
         key: poNumber,
         fields: { OUR_REF: '1' },
         ifVersion: read?.version ?? null,
       }),
+      ErpError,
     );
-    expect(error).toBeInstanceOf(ErpError);
     expect(error).toMatchObject({
       kind: 'permanent',
       message:
@@ -340,10 +334,10 @@ describe('po-urgency over SAP ECC RFC-SOAP (sap-ecc binding and profile)', () =>
   it('a session that ends before the commit is a clear error, and nothing is written', async () => {
     const connection = await sap.connect('sap-session-ends');
     const poNumber = spare[4] ?? '';
-    const error = await rejection(
+    const error = await rejectionOf(
       connection.write({ entity: 'PurchaseOrder', key: poNumber, fields: { OUR_REF: '1' } }),
+      ErpError,
     );
-    expect(error).toBeInstanceOf(ErpError);
     expect(error).toMatchObject({
       message: expect.stringMatching(
         /^Session SAP_SESSIONID_ERP_100 no longer exists \(ended, or idle for too long\); its uncommitted changes are lost/,

@@ -1,6 +1,6 @@
 /**
  * The time bound of one HTTP exchange, shared by the transports that speak HTTP themselves (REST,
- * RPC): the request runs under {@link ExchangeDeadline.signal}, which aborts after `timeoutMs` or as
+ * RPC, SOAP): the request runs under {@link ExchangeDeadline.signal}, which aborts after `timeoutMs` or as
  * soon as the caller's signal does. When the request fails, `timedOut` tells a timeout (an ErpError
  * the transport words) from the caller giving up (its own reason, rethrown).
  */

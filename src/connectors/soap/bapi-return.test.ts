@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { assertBapiSuccess, BapiError, bapiReturnErrors, bapiReturnMessages } from './bapi-return.ts';
 
 const line = (TYPE: string, MESSAGE: string, extra: Record<string, string> = {}) => ({
@@ -72,24 +73,22 @@ describe('assertBapiSuccess', () => {
   });
 
   it('throws a validation BapiError carrying MESSAGE, ID and NUMBER of each error line', () => {
-    let error: unknown;
-    try {
-      assertBapiSuccess(
-        {
-          Return: {
-            item: [
-              line('E', 'Purchase order 4500000099 does not exist', { FIELD: 'PO_NUMBER' }),
-              { TYPE: 'E', ID: 'ME', NUMBER: '006', MESSAGE: 'User SMITH is processing it' },
-            ],
+    const error = thrownBy(
+      () =>
+        assertBapiSuccess(
+          {
+            Return: {
+              item: [
+                line('E', 'Purchase order 4500000099 does not exist', { FIELD: 'PO_NUMBER' }),
+                { TYPE: 'E', ID: 'ME', NUMBER: '006', MESSAGE: 'User SMITH is processing it' },
+              ],
+            },
           },
-        },
-        'BAPI_PO_CHANGE',
-        { connector: 'sap' },
-      );
-    } catch (thrown) {
-      error = thrown;
-    }
-    expect(error).toBeInstanceOf(BapiError);
+          'BAPI_PO_CHANGE',
+          { connector: 'sap' },
+        ),
+      BapiError,
+    );
     expect(error).toBeInstanceOf(ErpError);
     expect(error).toMatchObject({
       kind: 'validation',

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { rejectionOf, thrownBy } from '../../errors/test-errors.ts';
 import { XmlError } from '../../xml/index.ts';
 import { assertBapiSuccess, BapiError } from './bapi-return.ts';
 import { connectSoap, type SoapCallResult, type SoapClient } from './soap-client.ts';
@@ -49,16 +50,6 @@ async function connect(options: Partial<SoapConnectionConfigInput> = {}): Promis
   );
   clients.push(client);
   return client;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ErpError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 function lastRequest(): RecordedRequest {
@@ -317,7 +308,10 @@ describe('SOAP client against a local server', () => {
       body: soapFault11('soap-env:Client', 'Purchase order 4500000099 does not exist'),
     }));
     const client = await connect();
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '4500000099' }));
+    const error = await rejectionOf(
+      client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '4500000099' }),
+      ErpError,
+    );
     expect(error).toBeInstanceOf(SoapFaultError);
     expect(error.kind).toBe('validation');
     expect(error.message).toBe('Purchase order 4500000099 does not exist');
@@ -338,7 +332,7 @@ describe('SOAP client against a local server', () => {
       body: soapFault12('soap:Receiver', 'Das System ist nicht verfügbar'),
     }));
     const client = await connect({ port: 'PurchaseOrderSoap12' });
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.message).toBe('Das System ist nicht verfügbar');
     expect(error.kind).toBe('permanent');
   });
@@ -354,7 +348,10 @@ describe('SOAP client against a local server', () => {
       body: soapFault11('s:Client', 'Request Failed. See the Exception Log for details.', detail),
     }));
     const client = await connect();
-    const error = await failure(client.call('BAPI_PO_CHANGE', { PURCHASEORDER: '1', POHEADER: {} }));
+    const error = await rejectionOf(
+      client.call('BAPI_PO_CHANGE', { PURCHASEORDER: '1', POHEADER: {} }),
+      ErpError,
+    );
     expect(error.message).toBe(
       'Purchase order: 000123; Vendor account 9999 does not exist.; Document could not be validated.',
     );
@@ -373,13 +370,10 @@ describe('SOAP client against a local server', () => {
     }));
     const client = await connect();
     const { result } = await client.call('BAPI_PO_CHANGE', { PURCHASEORDER: '4500000099', POHEADER: {} });
-    let thrown: unknown;
-    try {
-      assertBapiSuccess(result, 'BAPI_PO_CHANGE', { connector: 'sap' });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(BapiError);
+    const thrown = thrownBy(
+      () => assertBapiSuccess(result, 'BAPI_PO_CHANGE', { connector: 'sap' }),
+      BapiError,
+    );
     expect(thrown).toMatchObject({
       kind: 'validation',
       message: 'BAPI_PO_CHANGE returned E 06/019: Purchase order 4500000099 does not exist',
@@ -392,7 +386,7 @@ describe('SOAP client against a local server', () => {
     const client = await connect({
       auth: { kind: 'basic', username: 'ERPBRIDGE', password: 's3cret-Passw0rd' },
     });
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(lastRequest().headers.authorization).toBe(
       `Basic ${Buffer.from('ERPBRIDGE:s3cret-Passw0rd').toString('base64')}`,
     );
@@ -441,7 +435,7 @@ describe('SOAP client against a local server', () => {
       body: '<html><body>Logon failed</body></html>',
     }));
     const client = await connect({ auth: { kind: 'basic', username: 'u', password: 'wrong-password' } });
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.kind).toBe('auth');
     expect(error.message).toBe(
       `BAPI_PO_GETDETAIL1: POST ${server.url}/sap/po answered 401 Unauthorized: <html><body>Logon failed</body></html>`,
@@ -455,14 +449,17 @@ describe('SOAP client against a local server', () => {
   it('429 and 503 with Retry-After: rate_limited and transient, with retryAfterMs', async () => {
     const client = await connect();
     server.reply(() => ({ status: 429, headers: { 'retry-after': '7' }, body: '' }));
-    const limited = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const limited = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect([limited.kind, limited.retryAfterMs, limited.retryable]).toEqual(['rate_limited', 7000, true]);
     server.reply(() => ({
       status: 503,
       headers: { 'retry-after': '2' },
       body: soapFault11('soap:Server', 'ICM: maintenance'),
     }));
-    const unavailable = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const unavailable = await rejectionOf(
+      client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }),
+      ErpError,
+    );
     expect([unavailable.kind, unavailable.retryAfterMs, unavailable.message]).toEqual([
       'transient',
       2000,
@@ -477,7 +474,7 @@ describe('SOAP client against a local server', () => {
       body: '<html><h1>500 Internal Server Error</h1><p>ICM</html>',
     }));
     const client = await connect();
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.context.status).toBe(500);
   });
@@ -486,12 +483,13 @@ describe('SOAP client against a local server', () => {
     server.reply(() => 'hang');
     const client = await connect({ timeoutMs: 150 });
     const started = performance.now();
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(error.kind).toBe('transient');
     expect(error.message).toBe(`BAPI_PO_GETDETAIL1: no answer from POST ${server.url}/sap/po within 150 ms`);
-    const perCall = await failure(
+    const perCall = await rejectionOf(
       client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }, { timeoutMs: 50 }),
+      ErpError,
     );
     expect(perCall.message).toContain('within 50 ms');
   });
@@ -508,7 +506,7 @@ describe('SOAP client against a local server', () => {
   it('an oversized answer: permanent, and the rest is not read', async () => {
     server.reply(() => ({ body: soapEnvelope(`<a>${'x'.repeat(300_000)}</a>`) }));
     const client = await connect({ maxResponseBytes: 100_000 });
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.kind).toBe('permanent');
     expect(error.message).toBe(
       `BAPI_PO_GETDETAIL1: the answer from POST ${server.url}/sap/po is larger than 100000 bytes`,
@@ -523,7 +521,7 @@ describe('SOAP client against a local server', () => {
       body: '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><x>',
     }));
     const client = await connect();
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.kind).toBe('permanent');
     expect(error.message).toMatch(
       /^BAPI_PO_GETDETAIL1: the answer is not well-formed XML: the answer of BAPI_PO_GETDETAIL1:1:\d+: not well-formed XML: /,
@@ -535,7 +533,7 @@ describe('SOAP client against a local server', () => {
       body: '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<x>&xxe;</x>',
     }));
     const client = await connect();
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.message).toMatch(
       /^BAPI_PO_GETDETAIL1: the answer declares a DTD, which erpbridge refuses: the answer of BAPI_PO_GETDETAIL1:2:1: <!DOCTYPE refused/,
     );
@@ -545,7 +543,7 @@ describe('SOAP client against a local server', () => {
   it('a 200 that is no SOAP envelope: permanent', async () => {
     server.reply(() => ({ body: '<html><body>SAP NetWeaver logon page</body></html>' }));
     const client = await connect();
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.kind).toBe('permanent');
     expect(error.message).toBe(
       'BAPI_PO_GETDETAIL1: the answer is not a SOAP envelope: <html><body>SAP NetWeaver logon page</body></html>',
@@ -555,7 +553,7 @@ describe('SOAP client against a local server', () => {
   it('a redirect is not followed', async () => {
     server.reply(() => ({ status: 302, headers: { location: 'http://192.0.2.1/elsewhere' }, body: '' }));
     const client = await connect();
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.message).toBe(
       `BAPI_PO_GETDETAIL1: POST ${server.url}/sap/po answered 302, a redirect to http://192.0.2.1/elsewhere`,
     );
@@ -564,7 +562,7 @@ describe('SOAP client against a local server', () => {
 
   it('connection refused: transient, with a hint to the endpoint', async () => {
     const client = await connect({ endpoint: 'http://127.0.0.1:1/sap/po' });
-    const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }));
+    const error = await rejectionOf(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }), ErpError);
     expect(error.kind).toBe('transient');
     expect(error.message).toBe(
       'BAPI_PO_GETDETAIL1: POST http://127.0.0.1:1/sap/po failed: connect ECONNREFUSED 127.0.0.1:1',
@@ -624,7 +622,7 @@ describe('SOAP client against a local server', () => {
     it('a fault the reader does not take is still the ERP’s fault, with its text', async () => {
       server.reply(() => ({ status: 200, body: soapFault11('soap-env:Server', 'TABLE_NOT_AVAILABLE') }));
       const client = await connect();
-      const error = await failure(
+      const error = await rejectionOf(
         client.call(
           'BAPI_PO_GETDETAIL1',
           { PURCHASEORDER: '1' },
@@ -634,6 +632,7 @@ describe('SOAP client against a local server', () => {
             },
           },
         ),
+        ErpError,
       );
       expect(error).toBeInstanceOf(SoapFaultError);
       expect(error.message).toBe('TABLE_NOT_AVAILABLE');
@@ -642,7 +641,7 @@ describe('SOAP client against a local server', () => {
     it('an XmlError of the reader is broken XML; anything else names what the reader could not read', async () => {
       server.reply(() => ({ body: detailAnswer }));
       const client = await connect();
-      const broken = await failure(
+      const broken = await rejectionOf(
         client.call(
           'BAPI_PO_GETDETAIL1',
           { PURCHASEORDER: '1' },
@@ -656,12 +655,13 @@ describe('SOAP client against a local server', () => {
             },
           },
         ),
+        ErpError,
       );
       expect(broken.kind).toBe('permanent');
       expect(broken.message).toBe(
         'BAPI_PO_GETDETAIL1: the answer is not well-formed XML: the answer of BAPI_PO_GETDETAIL1:1:9: not well-formed XML: end tag </B> where </A> was expected',
       );
-      const unread = await failure(
+      const unread = await rejectionOf(
         client.call(
           'BAPI_PO_GETDETAIL1',
           { PURCHASEORDER: '1' },
@@ -671,6 +671,7 @@ describe('SOAP client against a local server', () => {
             },
           },
         ),
+        ErpError,
       );
       expect(unread.kind).toBe('permanent');
       expect(unread.message).toBe(
@@ -689,11 +690,17 @@ describe('SOAP client against a local server', () => {
         called = true;
         return null;
       };
-      const error = await failure(client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }, { readAnswer }));
+      const error = await rejectionOf(
+        client.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }, { readAnswer }),
+        ErpError,
+      );
       expect(error.message).toMatch(/the answer declares a DTD, which erpbridge refuses/);
       server.reply(() => ({ body: `${detailAnswer}${' '.repeat(10_000)}` }));
       const small = await connect({ maxResponseBytes: 8 * 1024 });
-      const large = await failure(small.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }, { readAnswer }));
+      const large = await rejectionOf(
+        small.call('BAPI_PO_GETDETAIL1', { PURCHASEORDER: '1' }, { readAnswer }),
+        ErpError,
+      );
       expect(large.message).toMatch(/larger than 8192 bytes/);
       expect(called).toBe(false);
     });

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import { HttpClient, type IExOptions, type IHeaders, type IHttpClient, type ISecurity } from 'soap';
 import { parseXml, refuseMarkupDeclarations, refuseOversized, XmlError } from '../../xml/index.ts';
+import { exchangeDeadline } from '../rest/exchange-deadline.ts';
 import { decodeBody } from './body-encoding.ts';
 import { type AnswerHeaders, type SoapAnswer, SoapExchange } from './soap-exchange.ts';
 
@@ -191,23 +192,17 @@ export class SoapTransport implements IHttpClient {
       done(new ExchangeFailed('aborted'));
       return;
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      exchange.timedOut = true;
-      controller.abort(new Error(`no answer within ${exchange.timeoutMs} ms`));
-    }, exchange.timeoutMs);
-    const onCallerAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const deadline = exchangeDeadline(signal, exchange.timeoutMs);
     const own = this.#options.connectionPerExchange ? this.#lane() : undefined;
     const finish = (healthy: boolean) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
-      if (own !== undefined) this.#release(own, healthy && !controller.signal.aborted);
+      deadline.clear();
+      exchange.timedOut = deadline.timedOut;
+      if (own !== undefined) this.#release(own, healthy && !deadline.signal.aborted);
     };
     const requestOptions: IExOptions = {
       // String keys only: node-soap copies every option into the axios config, and the exchange stays ours.
       ...Object.fromEntries(Object.entries(options)),
-      signal: controller.signal,
+      signal: deadline.signal,
       maxContentLength: this.#options.maxResponseBytes,
       maxRedirects: 0,
       proxy: false,

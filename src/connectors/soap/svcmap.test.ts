@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { readSvcmap, svcmapEntries } from './svcmap.ts';
 
 const svcmap = (files: string) => `<?xml version="1.0" encoding="utf-8"?>
@@ -29,13 +30,7 @@ describe('svcmapEntries', () => {
       'MetadataFile FileName "../../etc/passwd" is not a plain file name; a service map\'s files sit in its own folder',
     );
     const ftp = svcmap('    <MetadataFile FileName="a.xsd" SourceUrl="ftp://ax/a.xsd" />');
-    let error: unknown;
-    try {
-      svcmapEntries(ftp, '/refs/Reference.svcmap');
-    } catch (thrown) {
-      error = thrown;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
+    const error = thrownBy(() => svcmapEntries(ftp, '/refs/Reference.svcmap'), ConfigError);
     expect(error).toMatchObject({
       file: '/refs/Reference.svcmap',
       line: 4,

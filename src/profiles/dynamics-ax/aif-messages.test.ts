@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import {
   type AxDocumentService,
   axFieldOrder,
@@ -115,14 +116,7 @@ describe('dynamics-ax binding options', () => {
       documentsPerRead: 1000,
       readsInFlight: 2,
     });
-    const missing = (() => {
-      try {
-        return parseDynamicsAxOptions({}, 'ax');
-      } catch (error) {
-        return error;
-      }
-    })();
-    expect(missing).toBeInstanceOf(ConfigError);
+    const missing = thrownBy(() => parseDynamicsAxOptions({}, 'ax'), ConfigError);
     expect(missing).toMatchObject({ key: 'connectors.ax.options.company', message: 'company is required' });
     expect(() => parseDynamicsAxOptions({ company: 'USMF', documentsPerRead: 5000 }, 'ax')).toThrow(
       /documentsPerRead/,

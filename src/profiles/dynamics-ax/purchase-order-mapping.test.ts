@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VendorRecord } from '../../connectors/contract.ts';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { dynamicsAxPurchaseOrderMapping as mapping } from './purchase-order-mapping.ts';
 
 /** A PurchTable as node-soap reads it from an AIF `read` answer (decimals as text, RecVersion a number). */
@@ -60,16 +61,6 @@ const record = (): VendorRecord & { data: Record<string, unknown> } => ({
     ],
   },
 });
-
-function catchError(action: () => unknown): ErpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ErpError) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('dynamics-ax purchase order mapping', () => {
   it('reads an AIF PurchTable into the canonical shape', () => {
@@ -155,7 +146,7 @@ describe('dynamics-ax purchase order mapping', () => {
   it('names the record and field it cannot read', () => {
     const badDate = record();
     badDate.data.DeliveryDate = '2026-02-30';
-    expect(catchError(() => mapping.toCanonical(badDate))).toMatchObject({
+    expect(thrownBy(() => mapping.toCanonical(badDate), ErpError)).toMatchObject({
       kind: 'validation',
       context: { entity: 'PurchTable', key: '0045000123', field: 'DeliveryDate' },
     });
@@ -165,17 +156,17 @@ describe('dynamics-ax purchase order mapping', () => {
       ItemId: '7',
       PurchQty: 'lots',
     };
-    const error = catchError(() => mapping.toCanonical(badLine));
+    const error = thrownBy(() => mapping.toCanonical(badLine), ErpError);
     expect(error.context.field).toBe('lines[1].PurchQty');
     expect(error.message).toMatch(/cannot read lines\[1\]\.PurchQty: expected a decimal number/);
     const otherPool = record();
     otherPool.data.PurchPoolId = 'PROJ';
-    expect(catchError(() => mapping.toCanonical(otherPool)).message).toBe(
+    expect(thrownBy(() => mapping.toCanonical(otherPool), ErpError).message).toBe(
       'cannot read PurchPoolId: purchase order pool "PROJ" is none of the urgency pools URGENT, HIGH, NORMAL, LOW',
     );
     const otherStatus = record();
     otherStatus.data.PurchStatus = 'Approved';
-    expect(catchError(() => mapping.toCanonical(otherStatus)).context.field).toBe('PurchStatus');
+    expect(thrownBy(() => mapping.toCanonical(otherStatus), ErpError).context.field).toBe('PurchStatus');
   });
 
   it('writes the pool and the header note, pads the key, and refuses other fields', () => {
@@ -185,7 +176,7 @@ describe('dynamics-ax purchase order mapping', () => {
       PurchPoolId: '',
       'DocuRefHeader.Notes': 'call back',
     });
-    expect(catchError(() => mapping.toVendorFields({ needBy: '2026-12-01' })).message).toBe(
+    expect(thrownBy(() => mapping.toVendorFields({ needBy: '2026-12-01' }), ErpError).message).toBe(
       'field needBy is not writable in the dynamics-ax profile',
     );
   });

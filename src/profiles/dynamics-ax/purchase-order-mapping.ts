@@ -2,7 +2,7 @@ import { PRIORITIES, type Priority, PurchaseOrder, type PurchaseOrderLine } from
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError, padWithZeros, stripLeadingZeros } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, readCanonical } from '../map-fields.ts';
 import {
   axCents,
   axDate,
@@ -143,11 +143,9 @@ export const dynamicsAxPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
 
   toCanonical(record) {
     const { data } = record;
-    const reader = new FieldReader(AX_PURCHASE_ORDER_ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', AX_PURCHASE_ORDER_ENTITY, record, (reader) => {
       const lines = parseLines(reader, data.PurchLine);
-      order = {
+      return {
         id: reader.read(data, 'PurchId', (value) => stripLeadingZeros(axRequiredText(value))),
         supplierId: reader.read(data, 'OrderAccount', (value) => stripLeadingZeros(axRequiredText(value))),
         orderDate: reader.read(data, 'AccountingDate', axDate),
@@ -164,12 +162,6 @@ export const dynamicsAxPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
         version: record.version,
         updatedAt: null,
       };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, {
-      entity: AX_PURCHASE_ORDER_ENTITY,
-      key: record.key,
     });
   },
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { dynamicsAxSupplierMapping as mapping } from './supplier-mapping.ts';
 
 const vendor = (data: Record<string, unknown> = {}) => ({
@@ -40,13 +41,7 @@ describe('dynamics-ax supplier mapping', () => {
   });
 
   it('names the missing figure, and is read-only', () => {
-    let error: unknown;
-    try {
-      mapping.toCanonical(vendor({ OnTimeDeliveryPct: undefined }));
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ErpError);
+    const error = thrownBy(() => mapping.toCanonical(vendor({ OnTimeDeliveryPct: undefined })), ErpError);
     expect(error).toMatchObject({
       kind: 'validation',
       context: { entity: 'VendTable', field: 'OnTimeDeliveryPct' },

@@ -2,7 +2,7 @@ import { Supplier } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { padWithZeros, stripLeadingZeros } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical } from '../map-fields.ts';
 import { axDecimal, axEntities, axRequiredText, axText } from './ax-values.ts';
 
 /**
@@ -46,21 +46,14 @@ export const dynamicsAxSupplierMapping: EntityMapping<Supplier> = {
   vendorEntity: AX_SUPPLIER_ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(AX_SUPPLIER_ENTITY, record.key);
     const { data } = record;
-    let supplier: Supplier;
-    try {
-      supplier = {
-        id: reader.read(data, 'AccountNum', (value) => stripLeadingZeros(axRequiredText(value))),
-        name: reader.read(data, 'DirParty', partyName),
-        country: reader.read(data, 'DirParty', partyCountry),
-        leadTimeDays: reader.read(data, AX_SUPPLIER_FIGURES.leadTimeDays, axDecimal),
-        onTimeRate: reader.read(data, AX_SUPPLIER_FIGURES.onTimePercent, axDecimal) / 100,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(Supplier, 'Supplier', supplier, { entity: AX_SUPPLIER_ENTITY, key: record.key });
+    return readCanonical(Supplier, 'Supplier', AX_SUPPLIER_ENTITY, record, (reader) => ({
+      id: reader.read(data, 'AccountNum', (value) => stripLeadingZeros(axRequiredText(value))),
+      name: reader.read(data, 'DirParty', partyName),
+      country: reader.read(data, 'DirParty', partyCountry),
+      leadTimeDays: reader.read(data, AX_SUPPLIER_FIGURES.leadTimeDays, axDecimal),
+      onTimeRate: reader.read(data, AX_SUPPLIER_FIGURES.onTimePercent, axDecimal) / 100,
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, VEND_ACCOUNT_WIDTH),

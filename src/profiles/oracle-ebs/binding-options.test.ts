@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { parseBindingOptions } from './binding-options.ts';
-
-function configError(action: () => unknown): ConfigError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('oracle-ebs binding options', () => {
   const query = {
@@ -33,12 +24,12 @@ describe('oracle-ebs binding options', () => {
   });
 
   it('names the key of a missing or wrong option', () => {
-    expect(configError(() => parseBindingOptions('ebs', { query })).key).toBe(
+    expect(thrownBy(() => parseBindingOptions('ebs', { query }), ConfigError).key).toBe(
       'connectors.ebs.options.suppliers',
     );
-    expect(configError(() => parseBindingOptions('ebs', { query, suppliers, paging: 'offset' })).key).toBe(
-      'connectors.ebs.options.paging',
-    );
+    expect(
+      thrownBy(() => parseBindingOptions('ebs', { query, suppliers, paging: 'offset' }), ConfigError).key,
+    ).toBe('connectors.ebs.options.paging');
   });
 
   it('takes a query service as its location and only what differs from the connection', () => {
@@ -48,8 +39,9 @@ describe('oracle-ebs binding options', () => {
     });
     expect(options.query).toEqual({ wsdl: 'wsdl/DB_QueryPurchaseOrderEBS.wsdl' });
     expect(options.suppliers.auth).toEqual({ kind: 'basic', username: 'SOA', password: 'secret' });
-    const error = configError(() =>
-      parseBindingOptions('ebs', { query: { ...query, timeoutMs: 0 }, suppliers }),
+    const error = thrownBy(
+      () => parseBindingOptions('ebs', { query: { ...query, timeoutMs: 0 }, suppliers }),
+      ConfigError,
     );
     expect(error.key).toBe('connectors.ebs.options.query.timeoutMs');
   });

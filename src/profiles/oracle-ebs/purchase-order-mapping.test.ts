@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { oracleEbsPurchaseOrderMapping as mapping, ONE_TIME_ITEM } from './purchase-order-mapping.ts';
 
 /** A PO_HEADERS_ALL row as the SOAP client reads the adapter's answer: NULL columns left out. */
@@ -45,16 +46,6 @@ const record = () => ({
     },
   } as Record<string, unknown>,
 });
-
-function catchError(action: () => unknown): ErpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ErpError) return error;
-    throw error;
-  }
-  throw new Error('expected an ErpError');
-}
 
 describe('oracle-ebs purchase order mapping', () => {
   it('reads PO_HEADERS_ALL with its lines and shipments into the canonical shape', () => {
@@ -133,7 +124,7 @@ describe('oracle-ebs purchase order mapping', () => {
     expect(statusOf('CLOSED')).toBe('closed');
     expect(statusOf('FINALLY CLOSED')).toBe('closed');
     expect(statusOf('CLOSED', 'Y')).toBe('cancelled');
-    expect(catchError(() => statusOf('ON HOLD')).message).toMatch(
+    expect(thrownBy(() => statusOf('ON HOLD'), ErpError).message).toMatch(
       /cannot read closedCode: expected a CLOSED_CODE/,
     );
   });
@@ -153,7 +144,7 @@ describe('oracle-ebs purchase order mapping', () => {
   it('names the record and the field it cannot read', () => {
     const badDate = record();
     badDate.data.creationDate = '2026-02-30T00:00:00Z';
-    expect(catchError(() => mapping.toCanonical(badDate))).toMatchObject({
+    expect(thrownBy(() => mapping.toCanonical(badDate), ErpError)).toMatchObject({
       kind: 'validation',
       context: { entity: 'PO_HEADERS_ALL', key: '45000123', field: 'creationDate' },
     });
@@ -161,13 +152,13 @@ describe('oracle-ebs purchase order mapping', () => {
     const badLine = record();
     const lines = (badLine.data.poLinesAllCollection as { PoLinesAll: Record<string, unknown>[] }).PoLinesAll;
     if (lines[1] !== undefined) lines[1].quantity = '12,5';
-    const error = catchError(() => mapping.toCanonical(badLine));
+    const error = thrownBy(() => mapping.toCanonical(badLine), ErpError);
     expect(error.context.field).toBe('lines[1].quantity');
     expect(error.message).toMatch(/expected an xs:decimal such as 12.5, got "12,5"/);
 
     const badPriority = record();
     badPriority.data.attribute1 = 'URGENT';
-    expect(catchError(() => mapping.toCanonical(badPriority)).message).toMatch(
+    expect(thrownBy(() => mapping.toCanonical(badPriority), ErpError).message).toMatch(
       /Priority code 1-4 in the DFF segment/,
     );
 
@@ -175,7 +166,7 @@ describe('oracle-ebs purchase order mapping', () => {
     for (const line of (noShipment.data.poLinesAllCollection as { PoLinesAll: Record<string, unknown>[] })
       .PoLinesAll)
       delete line.poLineLocationsAll;
-    expect(catchError(() => mapping.toCanonical(noShipment)).message).toMatch(
+    expect(thrownBy(() => mapping.toCanonical(noShipment), ErpError).message).toMatch(
       /cannot read poLinesAllCollection: no shipment \(PO_LINE_LOCATIONS_ALL\) has a NEED_BY_DATE/,
     );
   });

@@ -2,7 +2,7 @@ import { PRIORITIES, type Priority, PurchaseOrder, type PurchaseOrderLine } from
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { type FieldReader, readCanonical } from '../map-fields.ts';
 import {
   type ExactDecimal,
   ebsKey,
@@ -154,16 +154,14 @@ export const oracleEbsPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
 
   toCanonical(record) {
     const { data } = record;
-    const reader = new FieldReader(EBS_PURCHASE_ORDER_ENTITY, record.key);
-    let order: PurchaseOrder;
-    try {
+    return readCanonical(PurchaseOrder, 'PurchaseOrder', EBS_PURCHASE_ORDER_ENTITY, record, (reader) => {
       const rows = reader.read(data, 'poLinesAllCollection', (collection) =>
         rowsOf(field(collection, 'PoLinesAll')),
       );
       const read = rows.map((row, index) => readLine(reader, row, index));
       read.sort((a, b) => a.line.lineNumber - b.line.lineNumber);
       const lines = read.map((entry) => entry.line);
-      order = {
+      return {
         id: reader.read(data, 'segment1', ebsKey),
         supplierId: reader.read(data, 'vendorId', ebsKey),
         orderDate: reader.read(data, 'creationDate', parseEbsDate),
@@ -182,12 +180,6 @@ export const oracleEbsPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
         version: record.version,
         updatedAt: reader.read(data, 'lastUpdateDate', optionalText),
       };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(PurchaseOrder, 'PurchaseOrder', order, {
-      entity: EBS_PURCHASE_ORDER_ENTITY,
-      key: record.key,
     });
   },
 

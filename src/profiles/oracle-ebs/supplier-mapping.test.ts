@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { oracleEbsSupplierMapping as mapping } from './supplier-mapping.ts';
 
 const record = () => ({
@@ -35,13 +36,7 @@ describe('oracle-ebs supplier mapping', () => {
   it('names the DFF segment a site has not filled, and writes nothing', () => {
     const missing = record();
     delete missing.data.attribute2;
-    let error: unknown;
-    try {
-      mapping.toCanonical(missing);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ErpError);
+    const error = thrownBy(() => mapping.toCanonical(missing), ErpError);
     expect(error).toMatchObject({
       kind: 'validation',
       context: { entity: 'AP_SUPPLIERS', key: '100042', field: 'attribute2' },

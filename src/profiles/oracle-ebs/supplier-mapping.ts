@@ -1,7 +1,7 @@
 import { Supplier } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical } from '../map-fields.ts';
 import { ebsKey, ebsText, field, parseEbsNumber, rowsOf } from './ebs-values.ts';
 
 /**
@@ -32,24 +32,14 @@ export const oracleEbsSupplierMapping: EntityMapping<Supplier> = {
   vendorEntity: EBS_SUPPLIER_ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(EBS_SUPPLIER_ENTITY, record.key);
     const { data } = record;
-    let supplier: Supplier;
-    try {
-      supplier = {
-        id: reader.read(data, 'vendorId', ebsKey),
-        name: reader.read(data, 'vendorName', ebsText),
-        country: reader.read(data, 'apSupplierSitesAllCollection', siteCountry),
-        leadTimeDays: reader.read(data, EBS_LEAD_TIME_COLUMN, parseEbsNumber),
-        onTimeRate: reader.read(data, EBS_ON_TIME_COLUMN, parseEbsNumber) / 100,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(Supplier, 'Supplier', supplier, {
-      entity: EBS_SUPPLIER_ENTITY,
-      key: record.key,
-    });
+    return readCanonical(Supplier, 'Supplier', EBS_SUPPLIER_ENTITY, record, (reader) => ({
+      id: reader.read(data, 'vendorId', ebsKey),
+      name: reader.read(data, 'vendorName', ebsText),
+      country: reader.read(data, 'apSupplierSitesAllCollection', siteCountry),
+      leadTimeDays: reader.read(data, EBS_LEAD_TIME_COLUMN, parseEbsNumber),
+      onTimeRate: reader.read(data, EBS_ON_TIME_COLUMN, parseEbsNumber) / 100,
+    }));
   },
 
   toVendorKey: (id) => id,

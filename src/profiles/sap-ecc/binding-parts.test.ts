@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { headerTextArguments, headerTextsByOrder } from './header-texts.ts';
 import { itemSelection, listedStatus } from './item-selection.ts';
 import { changeArguments } from './purchase-order-change.ts';
@@ -177,14 +178,7 @@ describe('sap-ecc binding parts', () => {
     expect(() => itemSelection({ status: 'parked' }, where)).toThrow(
       /filter status "parked" is not one of open, closed, cancelled/,
     );
-    const unknown = (() => {
-      try {
-        itemSelection({ plant: '1000' }, where);
-      } catch (error) {
-        return error;
-      }
-    })();
-    expect(unknown).toBeInstanceOf(ErpError);
+    const unknown = thrownBy(() => itemSelection({ plant: '1000' }, where), ErpError);
     expect(unknown).toMatchObject({ kind: 'validation', context: { field: 'plant' } });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VendorRecord } from '../../connectors/contract.ts';
 import { ErpError } from '../../errors/index.ts';
+import { thrownBy } from '../../errors/test-errors.ts';
 import { purchaseOrderDetail, purchaseOrderRecord } from './purchase-order-detail.ts';
 import { sapPurchaseOrderMapping as mapping } from './purchase-order-mapping.ts';
 
@@ -78,16 +79,6 @@ function answer(): Answer {
 
 const recordOf = (result: Answer): VendorRecord =>
   purchaseOrderRecord('0045000123', purchaseOrderDetail(result));
-
-function catchError(action: () => unknown): ErpError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ErpError) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('sap-ecc purchase order mapping', () => {
   it('reads GETDETAIL1 into the canonical shape the REST profile gives for the same order', () => {
@@ -171,7 +162,7 @@ describe('sap-ecc purchase order mapping', () => {
   it('names the record and the SAP field it cannot read', () => {
     const badPriority = answer();
     badPriority.POHEADER.OUR_REF = 'A1';
-    expect(catchError(() => mapping.toCanonical(recordOf(badPriority)))).toMatchObject({
+    expect(thrownBy(() => mapping.toCanonical(recordOf(badPriority)), ErpError)).toMatchObject({
       kind: 'validation',
       message: 'cannot read POHEADER-OUR_REF: expected a priority code 1-4 or blank in OUR_REF, got "A1"',
       context: { entity: 'PurchaseOrder', key: '0045000123', field: 'POHEADER-OUR_REF' },
@@ -179,13 +170,13 @@ describe('sap-ecc purchase order mapping', () => {
 
     const badQuantity = answer();
     badQuantity.POITEM.item[1] = { ...badQuantity.POITEM.item[1], QUANTITY: '2.303,500' };
-    expect(catchError(() => mapping.toCanonical(recordOf(badQuantity)))).toMatchObject({
+    expect(thrownBy(() => mapping.toCanonical(recordOf(badQuantity)), ErpError)).toMatchObject({
       context: { field: 'POITEM[1]-QUANTITY' },
     });
 
     const noSchedule = answer();
     noSchedule.POSCHEDULE = null;
-    expect(catchError(() => mapping.toCanonical(recordOf(noSchedule))).message).toBe(
+    expect(thrownBy(() => mapping.toCanonical(recordOf(noSchedule)), ErpError).message).toBe(
       'cannot read POSCHEDULE-STAT_DATE: no schedule line has a delivery date (STAT_DATE)',
     );
   });

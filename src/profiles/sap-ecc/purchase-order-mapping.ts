@@ -2,7 +2,7 @@ import { PRIORITIES, type Priority, PurchaseOrder, type PurchaseOrderLine } from
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError, padWithZeros, stripLeadingZeros } from '../legacy-formats.ts';
-import { validateCanonical } from '../map-fields.ts';
+import { refuseOtherFields, validateCanonical } from '../map-fields.ts';
 import { HEADER_TEXT, NOTE_TEXT_ID, OUR_REF } from './purchase-order-change.ts';
 import { PURCHASE_ORDER_ENTITY } from './purchase-order-detail.ts';
 import { type RfcRow, rfcStructure, rfcTable } from './rfc-values.ts';
@@ -240,13 +240,7 @@ export const sapPurchaseOrderMapping: EntityMapping<PurchaseOrder> = {
 
   toVendorFields(fields) {
     const { priority, notes, ...others } = fields;
-    const [readOnly] = Object.keys(others);
-    if (readOnly !== undefined) {
-      throw new ErpError('validation', `field ${readOnly} is not writable in the sap-ecc profile`, {
-        entity: PURCHASE_ORDER_ENTITY,
-        field: readOnly,
-      });
-    }
+    refuseOtherFields(others, 'sap-ecc', PURCHASE_ORDER_ENTITY);
     const vendor: Record<string, unknown> = {};
     if (priority !== undefined) vendor[OUR_REF] = priority === null ? '' : PRIORITY_CODES[priority];
     if (notes !== undefined) vendor[HEADER_TEXT] = notes;

@@ -2,7 +2,7 @@ import { Supplier } from '../../canonical/index.ts';
 import { ErpError } from '../../errors/index.ts';
 import type { EntityMapping } from '../contract.ts';
 import { FormatError, padWithZeros, stripLeadingZeros } from '../legacy-formats.ts';
-import { FieldReader, validateCanonical } from '../map-fields.ts';
+import { readCanonical } from '../map-fields.ts';
 import { sapText } from './sap-formats.ts';
 import { VENDOR_ENTITY } from './vendor-table.ts';
 
@@ -22,21 +22,14 @@ export const sapSupplierMapping: EntityMapping<Supplier> = {
   vendorEntity: VENDOR_ENTITY,
 
   toCanonical(record) {
-    const reader = new FieldReader(VENDOR_ENTITY, record.key);
     const { data } = record;
-    let supplier: Supplier;
-    try {
-      supplier = {
-        id: reader.read(data, 'LIFNR', stripLeadingZeros),
-        name: reader.read(data, 'NAME1', sapText),
-        country: reader.read(data, 'LAND1', sapText),
-        leadTimeDays: reader.read(data, 'PLIFZ', writtenNumber),
-        onTimeRate: reader.read(data, 'OTDPCT', writtenNumber) / 100,
-      };
-    } catch (error) {
-      throw reader.failure(error);
-    }
-    return validateCanonical(Supplier, 'Supplier', supplier, { entity: VENDOR_ENTITY, key: record.key });
+    return readCanonical(Supplier, 'Supplier', VENDOR_ENTITY, record, (reader) => ({
+      id: reader.read(data, 'LIFNR', stripLeadingZeros),
+      name: reader.read(data, 'NAME1', sapText),
+      country: reader.read(data, 'LAND1', sapText),
+      leadTimeDays: reader.read(data, 'PLIFZ', writtenNumber),
+      onTimeRate: reader.read(data, 'OTDPCT', writtenNumber) / 100,
+    }));
   },
 
   toVendorKey: (id) => padWithZeros(id, 10),
