@@ -25,6 +25,7 @@ import {
   startDeployment,
   startWorkers,
 } from '../test/support/distributed.ts';
+import { envInteger } from './env-integer.ts';
 import { writeResults } from './write-results.ts';
 
 const LATENCY_MS = 50;
@@ -32,15 +33,6 @@ const ORDERS = envInteger('BENCH_ORDERS', 8000);
 /** Jobs at once per worker. */
 const CONCURRENCY = envInteger('BENCH_CONCURRENCY', 1);
 const WORKER_COUNTS = [1, 4];
-
-function envInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a whole number above 0, got "${raw}"`);
-  return value;
-}
 
 interface Measurement {
   workers: number;

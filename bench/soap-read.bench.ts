@@ -26,6 +26,7 @@ import Table from 'cli-table3';
 import { ensureBuilt } from '../scripts/build.mjs';
 import { connectConnector } from '../src/connectors/registry.ts';
 import { profiles } from '../src/profiles/index.ts';
+import { envInteger } from './env-integer.ts';
 import { type SandboxProcess, startSandboxProcess } from './sandbox-process.ts';
 import { writeResults } from './write-results.ts';
 
@@ -43,15 +44,6 @@ const AX_VENDOR_PORT = '/MicrosoftDynamicsAXAif60/VendTableService/xppservice.sv
 const EBS_UPDATE = '/webservices/SOAProvider/plsql/xx_po_header_pub/';
 const EBS_QUERY = '/soa-infra/services/default/PurchaseOrderEBS/DB_QueryPurchaseOrderEBS';
 const EBS_SUPPLIERS = '/soa-infra/services/default/SupplierEBS/DB_QuerySupplierEBS';
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a whole number above 0, got "${raw}"`);
-  return value;
-}
 
 /** How each target is configured, read and mapped: the connector as erpbridge.yaml would have it. */
 interface TargetSetup {
@@ -245,8 +237,8 @@ function leastCpuMs(results: readonly ReadResult[]): number {
 }
 
 async function main(): Promise<void> {
-  const orders = positive('BENCH_ORDERS', 10_000);
-  const runs = positive('BENCH_RUNS', 3);
+  const orders = envInteger('BENCH_ORDERS', 10_000);
+  const runs = envInteger('BENCH_RUNS', 3);
   const wanted = (process.env.BENCH_TARGETS ?? PERSONALITIES.join(','))
     .split(',')
     .map((name) => name.trim())

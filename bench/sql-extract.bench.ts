@@ -35,6 +35,7 @@ import { SqlConfigSchema } from '../src/connectors/sql/sql-config.ts';
 import { connectSql } from '../src/connectors/sql/sql-connection.ts';
 import { TEST_SERVER_URLS, uniqueSchema } from '../src/connectors/sql/test-databases.ts';
 import { legacySqlServerEntities, legacySqlServerProfile } from '../src/profiles/legacy-sqlserver/index.ts';
+import { envInteger } from './env-integer.ts';
 import { writeResults } from './write-results.ts';
 
 const HEAP_LIMIT_MB = 128;
@@ -50,18 +51,9 @@ if (getHeapStatistics().heap_size_limit > 2 * HEAP_LIMIT_MB * 2 ** 20) {
   process.exit(again.status ?? 1);
 }
 
-const ROWS = positive('BENCH_ROWS', 1_000_000);
-const PAGE_SIZE = positive('BENCH_PAGE_SIZE', 2000);
+const ROWS = envInteger('BENCH_ROWS', 1_000_000);
+const PAGE_SIZE = envInteger('BENCH_PAGE_SIZE', 2000);
 const RSS_LIMIT_MB = 200;
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a whole number above 0, got "${raw}"`);
-  return value;
-}
 
 function table(name: string): TableDefinition {
   const found = personalities['legacy-sqlserver'].tables.find((definition) => definition.name === name);

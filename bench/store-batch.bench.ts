@@ -23,20 +23,12 @@ import { emptyStats, type Item } from '../src/engine/run.ts';
 import type { Store } from '../src/store/contract.ts';
 import { TestSchema } from '../src/store/postgres/test-schema.ts';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { envInteger } from './env-integer.ts';
 import { writeResults } from './write-results.ts';
 
-const BATCH_SIZE = positive('BENCH_BATCH_SIZE', 500);
-const BATCHES = positive('BENCH_BATCHES', 20);
+const BATCH_SIZE = envInteger('BENCH_BATCH_SIZE', 500);
+const BATCHES = envInteger('BENCH_BATCHES', 20);
 const APPLY_JOB = 128;
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
 
 interface Measured {
   store: string;
