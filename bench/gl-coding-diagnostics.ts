@@ -38,7 +38,7 @@ export async function monthlyRetraining<Input>(
   const months = [...new Set(test.map((item) => item.date.slice(0, 7)))].sort();
   const answered: Answered[] = [];
   for (const month of months) {
-    const learned = [...history, ...test.filter((item) => item.date.slice(0, 7) < month)];
+    const learned = [...history, ...test.filter((item) => item.date.slice(0, 7) < month)].sort(byDate);
     const asked = test.filter((item) => item.date.slice(0, 7) === month);
     answered.push(...(await answer(candidate, labels, learned, asked)));
   }

@@ -16,7 +16,7 @@ import { probeServer, TEST_SERVER_URLS, uniqueSchema } from '../../src/connector
 import { dropPrefix, probeRedis, TEST_REDIS_URL, uniquePrefix } from '../../src/distributed/test-redis.ts';
 import type { Run } from '../../src/engine/run.ts';
 import { type CliContext, openContext } from '../../src/runtime/context.ts';
-import { PROJECT_ROOT } from './harness.ts';
+import { type LoggedRequest, PROJECT_ROOT } from './harness.ts';
 
 /** Why the distributed tests cannot run here (PostgreSQL or Redis absent), or null. Under CI=true an absent service throws. */
 export async function distributedUnavailable(): Promise<string | null> {
@@ -266,15 +266,8 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 /** One `/api` request as the sandbox logged it, with what the tests count. */
-export interface SandboxRequest {
-  id: number;
+export interface SandboxRequest extends LoggedRequest {
   at: string;
-  method: string;
-  path: string;
-  status: number;
-  applied: boolean;
-  poNumber: string | null;
-  fault: string | null;
 }
 
 /** The sandbox's whole request log, oldest first (paged by id). */
