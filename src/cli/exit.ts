@@ -1,7 +1,10 @@
 import { ConfigError, describeError, ErpError } from '../errors/index.ts';
 
-/** Exit codes: what a script calling erpbridge can branch on. */
-export const EXIT = { ok: 0, failed: 1, config: 2, erp: 3, tampered: 4 } as const;
+/**
+ * Exit codes: what a script calling erpbridge can branch on. `running`: the command stopped
+ * waiting (timeout, Ctrl-C) for a run that goes on in a distributed deployment's workers.
+ */
+export const EXIT = { ok: 0, failed: 1, config: 2, erp: 3, tampered: 4, running: 5 } as const;
 
 /** Thrown by a command that has already told the person what went wrong. */
 export class CommandFailed extends Error {

@@ -7,6 +7,7 @@ import { describeError, ErpError } from '../errors/index.ts';
 import type { ConnectorFigures } from '../resilience/index.ts';
 import type { ChangeUpdate, LabeledEdit, OutboxJob, Store } from '../store/contract.ts';
 import { applyBatch } from './apply.ts';
+import { type AwaitRunOptions, awaitRun, isRunGoing } from './await-run.ts';
 import type { Change, ChangeState, FieldValues } from './change.ts';
 import { extractByKeys, extractMapped } from './extract.ts';
 import { loadHistoryExamples } from './history.ts';
@@ -214,7 +215,7 @@ export class Engine {
       options.requestedBy,
       this.#queue.distributed,
     );
-    if (this.#queue.distributed) return this.#awaitRun(run.id, RECORDS_RUN_TIMEOUT_MS);
+    if (this.#queue.distributed) return this.#awaitRecordsRun(run.id, RECORDS_RUN_TIMEOUT_MS);
     try {
       run = await this.#plan(workflow, run);
       const applies = run.policy !== 'shadow';
@@ -903,20 +904,30 @@ export class Engine {
     return finished;
   }
 
-  /** Distributed: waits (polling the store) until the run is no longer running or applying. */
-  async #awaitRun(runId: string, timeoutMs: number): Promise<RunReport> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const run = await this.#requireRun(runId);
-      if (run.state !== 'running' && run.state !== 'applying') return this.#report(runId, 0);
-      if (Date.now() > deadline) {
-        throw new ErpError('transient', `run ${runId} is still ${run.state} after ${timeoutMs / 1000} s`, {
+  /**
+   * Waits until a run no longer moves (see {@link awaitRun}) and reports it — for a caller of a
+   * distributed deployment, where `run`, `apply`, `revert` and `replay` return once the work is
+   * queued. Embedded, those calls return ended runs and this returns at once.
+   */
+  async awaitRun(runId: string, options: AwaitRunOptions = {}): Promise<RunReport> {
+    const run = await awaitRun(this.#deps.store, runId, options);
+    return { run, changes: await this.#deps.store.countChanges(runId), wrote: 0 };
+  }
+
+  /** Distributed `runRecords`: the run's report once it ends, or a clear error after the timeout. */
+  async #awaitRecordsRun(runId: string, timeoutMs: number): Promise<RunReport> {
+    const report = await this.awaitRun(runId, { timeoutMs, pollMs: 200 });
+    if (isRunGoing(report.run)) {
+      throw new ErpError(
+        'transient',
+        `run ${runId} is still ${report.run.state} after ${timeoutMs / 1000} s`,
+        {
           key: runId,
           hint: 'Are workers running? Start them with `erpbridge worker`; the run goes on when they do.',
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+        },
+      );
     }
+    return report;
   }
 
   /**

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { isRunGoing } from '../../engine/await-run.ts';
 import type { ChangeSelection } from '../../engine/engine.ts';
 import { action, CommandFailed } from '../exit.ts';
+import { type FollowFlags, followOptions, followRun, parseTimeout } from '../follow-run.ts';
 import { renderRunSummary } from '../render.ts';
 import { actorName, withContext } from '../with-context.ts';
 
@@ -61,52 +63,57 @@ export function registerChangeCommands(program: Command): void {
       );
   }
 
-  program
+  const apply = program
     .command('apply <run>')
     .description("apply a run's approved changes: re-check each record, write once, read back, audit")
-    .option('-q, --quiet', 'no progress output')
-    .action(
-      action(async (runId: string, flags: { quiet?: boolean }, command: Command) => {
-        await withContext(
-          command,
-          async ({ engine, store, workflow }) => {
-            const run = await store.getRun(runId);
-            if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
-            const started = performance.now();
-            const report = await engine.apply(workflow(run.workflow), runId);
-            process.stdout.write(`${renderRunSummary(report, performance.now() - started)}\n`);
-          },
-          { quiet: flags.quiet ?? false },
-        );
-      }),
-    );
+    .option('-q, --quiet', 'no progress output');
+  followOptions(apply).action(
+    action(async (runId: string, flags: FollowFlags, command: Command) => {
+      parseTimeout(flags);
+      await withContext(
+        command,
+        async (context) => {
+          const run = await context.store.getRun(runId);
+          if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
+          const started = performance.now();
+          const queued = await context.engine.apply(context.workflow(run.workflow), runId);
+          const report = await followRun(context, queued, flags);
+          process.stdout.write(`${renderRunSummary(report, performance.now() - started)}\n`);
+        },
+        { quiet: flags.quiet ?? false },
+      );
+    }),
+  );
 
-  program
+  const revert = program
     .command('revert <run>')
     .description(
       "undo a run's applied changes where nobody changed the record since; the rest are reported as conflicts",
     )
     .option('--by <name>', 'who reverts (default: ERPBRIDGE_USER or the OS user)')
-    .option('-q, --quiet', 'no progress output')
-    .action(
-      action(async (runId: string, flags: { by?: string; quiet?: boolean }, command: Command) => {
-        const by = actorName(flags.by);
-        await withContext(
-          command,
-          async ({ engine, store, workflow }) => {
-            const run = await store.getRun(runId);
-            if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
-            const report = await engine.revert(workflow(run.workflow), runId, by);
-            process.stdout.write(`${renderRunSummary(report)}\n`);
-            const conflicts = report.changes.conflict ?? 0;
-            process.stdout.write(
-              `reverted ${report.changes.applied ?? 0} changes; ${conflicts} records changed since and kept their current value` +
-                (conflicts ? ` (erpbridge show ${report.run.id})` : '') +
-                '\n',
-            );
-          },
-          { quiet: flags.quiet ?? false, actor: by },
-        );
-      }),
-    );
+    .option('-q, --quiet', 'no progress output');
+  followOptions(revert).action(
+    action(async (runId: string, flags: FollowFlags & { by?: string }, command: Command) => {
+      parseTimeout(flags);
+      const by = actorName(flags.by);
+      await withContext(
+        command,
+        async (context) => {
+          const run = await context.store.getRun(runId);
+          if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
+          const queued = await context.engine.revert(context.workflow(run.workflow), runId, by);
+          const report = await followRun(context, queued, flags);
+          process.stdout.write(`${renderRunSummary(report)}\n`);
+          if (isRunGoing(report.run)) return;
+          const conflicts = report.changes.conflict ?? 0;
+          process.stdout.write(
+            `reverted ${report.changes.applied ?? 0} changes; ${conflicts} records changed since and kept their current value` +
+              (conflicts ? ` (erpbridge show ${report.run.id})` : '') +
+              '\n',
+          );
+        },
+        { quiet: flags.quiet ?? false, actor: by },
+      );
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { DeadLetter } from '../../store/contract.ts';
 import { action } from '../exit.ts';
+import { type FollowFlags, followOptions, followRun, parseTimeout } from '../follow-run.ts';
 import { renderRunSummary } from '../render.ts';
 import { withContext } from '../with-context.ts';
 
@@ -52,25 +53,27 @@ export function registerDeadLetterCommands(program: Command): void {
       }),
     );
 
-  program
+  const retry = program
     .command('retry <target>')
     .description("replay a run's dead letters, or one dead letter, from the start of their pipeline")
-    .option('-q, --quiet', 'no progress output')
-    .action(
-      action(async (target: string, flags: { quiet?: boolean }, command: Command) => {
-        // A dead letter's id starts with its run's id: `<run>:<stage>:<record>`.
-        const [runId = target, ...rest] = target.split(':');
-        const only = rest.length > 0 ? [target] : undefined;
-        await withContext(
-          command,
-          async ({ engine, store, workflow }) => {
-            const run = await store.getRun(runId);
-            if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
-            const report = await engine.retry(workflow(run.workflow), runId, only);
-            process.stdout.write(`${renderRunSummary(report)}\n`);
-          },
-          { quiet: flags.quiet ?? false },
-        );
-      }),
-    );
+    .option('-q, --quiet', 'no progress output');
+  followOptions(retry).action(
+    action(async (target: string, flags: FollowFlags, command: Command) => {
+      parseTimeout(flags);
+      // A dead letter's id starts with its run's id: `<run>:<stage>:<record>`.
+      const [runId = target, ...rest] = target.split(':');
+      const only = rest.length > 0 ? [target] : undefined;
+      await withContext(
+        command,
+        async (context) => {
+          const run = await context.store.getRun(runId);
+          if (!run) throw new Error(`no run ${runId}; \`erpbridge runs\` lists the runs`);
+          const started = await context.engine.retry(context.workflow(run.workflow), runId, only);
+          const report = await followRun(context, started, flags);
+          process.stdout.write(`${renderRunSummary(report)}\n`);
+        },
+        { quiet: flags.quiet ?? false },
+      );
+    }),
+  );
 }

@@ -1,22 +1,23 @@
 import type { Command } from 'commander';
 import type { Connection } from '../../connectors/contract.ts';
+import { isRunGoing } from '../../engine/await-run.ts';
 import { CHANGE_STATES, type Change, type ChangeState } from '../../engine/change.ts';
 import type { AnyWorkflow } from '../../engine/workflow.ts';
 import { action } from '../exit.ts';
+import { type FollowFlags, followOptions, followRun, parseTimeout } from '../follow-run.ts';
 import { renderChanges, renderRunSummary, renderRuns } from '../render.ts';
 import { withContext } from '../with-context.ts';
 
-interface RunFlags {
+interface RunFlags extends FollowFlags {
   apply?: boolean;
   dryRun?: boolean;
   asOf?: string;
-  quiet?: boolean;
   top: string;
 }
 
 /** `run`, `runs`, `show`, `plan`. */
 export function registerRunCommands(program: Command): void {
-  program
+  const run = program
     .command('run <workflow>')
     .description(
       'run a workflow: a dry run (the default) plans and writes nothing; --apply applies what policy approves',
@@ -25,41 +26,45 @@ export function registerRunCommands(program: Command): void {
     .option('--apply', 'apply approved changes after planning')
     .option('--as-of <date>', 'decide as of this date (YYYY-MM-DD), default today')
     .option('--top <n>', 'changes to show in the plan', '5')
-    .option('-q, --quiet', 'no progress output')
-    .action(
-      action(async (name: string, flags: RunFlags, command: Command) => {
-        if (flags.apply && flags.dryRun) throw new Error('choose one of --dry-run and --apply');
-        if (flags.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf))
-          throw new Error('--as-of takes a date as YYYY-MM-DD');
-        await withContext(
-          command,
-          async (context) => {
-            const started = performance.now();
-            const workflow = context.workflow(name);
-            const report = await context.engine.run(workflow, {
-              dryRun: !flags.apply,
-              ...(flags.asOf ? { asOf: flags.asOf } : {}),
-            });
-            process.stdout.write(`${renderRunSummary(report, performance.now() - started)}\n`);
-            const top = await context.store.listChanges(report.run.id, {
-              orderBy: 'confidence',
-              limit: Number(flags.top),
-            });
-            if (top.length > 0) process.stdout.write(`\nTop changes:\n${renderChanges(top)}\n`);
-            if (report.run.dryRun) {
-              process.stdout.write(
-                `\nDry run: nothing was written. Apply this plan with: erpbridge apply ${report.run.id}\n`,
-              );
-            } else if (report.changes.pending) {
-              process.stdout.write(
-                `\n${report.changes.pending} changes wait for approval: erpbridge plan ${report.run.id}\n`,
-              );
-            }
-          },
-          { quiet: flags.quiet ?? false },
-        );
-      }),
-    );
+    .option('-q, --quiet', 'no progress output');
+  followOptions(run).action(
+    action(async (name: string, flags: RunFlags, command: Command) => {
+      if (flags.apply && flags.dryRun) throw new Error('choose one of --dry-run and --apply');
+      parseTimeout(flags);
+      if (flags.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf))
+        throw new Error('--as-of takes a date as YYYY-MM-DD');
+      await withContext(
+        command,
+        async (context) => {
+          const started = performance.now();
+          const workflow = context.workflow(name);
+          const queued = await context.engine.run(workflow, {
+            dryRun: !flags.apply,
+            ...(flags.asOf ? { asOf: flags.asOf } : {}),
+          });
+          const report = await followRun(context, queued, flags);
+          process.stdout.write(`${renderRunSummary(report, performance.now() - started)}\n`);
+          // --no-wait: the plan is not made yet; `erpbridge show` follows it.
+          if (isRunGoing(report.run)) return;
+          const top = await context.store.listChanges(report.run.id, {
+            orderBy: 'confidence',
+            limit: Number(flags.top),
+          });
+          if (top.length > 0) process.stdout.write(`\nTop changes:\n${renderChanges(top)}\n`);
+          if (report.run.dryRun) {
+            process.stdout.write(
+              `\nDry run: nothing was written. Apply this plan with: erpbridge apply ${report.run.id}\n`,
+            );
+          } else if (report.changes.pending) {
+            process.stdout.write(
+              `\n${report.changes.pending} changes wait for approval: erpbridge plan ${report.run.id}\n`,
+            );
+          }
+        },
+        { quiet: flags.quiet ?? false },
+      );
+    }),
+  );
 
   program
     .command('runs')
