@@ -46,7 +46,11 @@ describe('loadConfig', () => {
       fourEyesAbove: null,
     });
     expect(workflow?.write.labels).toEqual(['urgent']);
-    expect(config.store).toEqual({ kind: 'sqlite', path: join(file, '..', 'state/erpbridge.sqlite') });
+    expect(config.store).toEqual({
+      kind: 'sqlite',
+      path: join(file, '..', 'state/erpbridge.sqlite'),
+      outboxRetentionDays: 7,
+    });
     expect(secrets).toEqual(['tok-123456']);
   });
 

@@ -8,11 +8,26 @@ import { TriggersConfig } from '../triggers/schedule-config.ts';
 export const WORKFLOW_TASKS = ['po-urgency', 'gl-coding', 'invoice-match', 'price-anomalies'] as const;
 export type WorkflowTask = (typeof WORKFLOW_TASKS)[number];
 
+/**
+ * Days an outbox row stays after the relay published it; `erpbridge serve` deletes older ones
+ * hourly (unsent rows stay, however old). Default 7, at least 1. Any of these is safe: the relay
+ * reads only unsent rows, and a row it published but died before marking is published again under
+ * the same id, which BullMQ ignores for the 24 hours it keeps a completed job. The week is for a
+ * person investigating a job that went missing, who wants to see when it was committed and
+ * published, for as long as BullMQ keeps a failed job (7 days).
+ */
+const OutboxRetentionDays = z
+  .number()
+  .int('must be a whole number of days, e.g. 7')
+  .min(1, 'must be at least 1 (days); the default is 7')
+  .default(7);
+
 /** The embedded store: one SQLite file. */
 export const SqliteStoreConfig = z.strictObject({
   kind: z.literal('sqlite'),
   /** Relative paths resolve against the config file's folder. */
   path: z.string().min(1).default('.erpbridge/erpbridge.sqlite'),
+  outboxRetentionDays: OutboxRetentionDays,
 });
 
 /** The distributed store: a PostgreSQL database shared by every erpbridge process. */
@@ -32,6 +47,7 @@ export const PostgresStoreConfig = z.strictObject({
     .default('public'),
   /** Connections per process. Default 10. */
   poolSize: z.number().int().min(1).max(200).default(10),
+  outboxRetentionDays: OutboxRetentionDays,
 });
 
 /**

@@ -10,6 +10,7 @@ import type { Role, Store } from '../store/contract.ts';
 import { createScheduler } from '../triggers/index.ts';
 import { buildServiceApp } from './app.ts';
 import { createApiToken, saveUser } from './auth/access.ts';
+import { housekeepingInterval, startHousekeeping } from './housekeeping.ts';
 import { backgroundFailure, RunManager } from './run-manager.ts';
 
 export type { Role };
@@ -40,6 +41,12 @@ export interface ServiceOptions {
    * distributed either way; this makes a config without one an error instead of embedded.
    */
   distributed?: boolean;
+  /**
+   * Between housekeeping passes (published outbox rows past `store.outboxRetentionDays`, expired
+   * sessions); default one hour. The first pass runs a minute after start, or after one interval
+   * when that is shorter. Tests set a few milliseconds instead of waiting an hour.
+   */
+  housekeepingIntervalMs?: number;
 }
 
 export interface RunningService {
@@ -67,6 +74,7 @@ const REDACTED = [
 
 /** Starts the HTTP service (API, console, triggers) on a config and a data directory. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const housekeepingIntervalMs = housekeepingInterval(options.housekeepingIntervalMs);
   let sandbox: Sandbox | null = null;
   let env = options.env ?? process.env;
   if (options.sandbox) {
@@ -172,6 +180,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
               .catch((error: unknown) => app.log.warn({ err: describeError(error) }, 'run sweeper'));
           }, RUN_SWEEP_MS);
     sweeper?.unref();
+    // Both modes: the outbox (distributed) and sessions (console) would otherwise grow forever.
+    const housekeeping = startHousekeeping({
+      store: openedContext.store,
+      outboxRetentionDays: openedContext.loaded.config.store.outboxRetentionDays,
+      log: app.log,
+      intervalMs: housekeepingIntervalMs,
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host ?? '127.0.0.1';
@@ -181,6 +196,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       distributed: distributed !== null,
       async close() {
         if (sweeper) clearInterval(sweeper);
+        await housekeeping.stop();
         await scheduler.stop();
         await app.close();
         await runs.idle();

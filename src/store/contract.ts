@@ -87,6 +87,13 @@ export interface Store {
   listOutboxJobs(options: { limit: number }): Promise<OutboxJob[]>;
   /** Marks jobs published; an id not in the outbox is ignored. */
   markOutboxJobsSent(ids: string[], sentAt: string): Promise<void>;
+  /**
+   * Housekeeping: deletes outbox rows published before `sentBefore` (ISO) and returns how many.
+   * Deletes in batches of 1,000, each its own transaction, so a large table is never locked for
+   * long. An unsent row stays, however old: it is a job still to publish. Calls at once (one per
+   * service instance) delete each row once, and their counts add up.
+   */
+  pruneOutbox(sentBefore: string): Promise<number>;
 
   /**
    * The idempotency ledger. `claim` records that a write for this key may be in flight and returns
@@ -140,6 +147,8 @@ export interface Store {
   getSession(idHash: string, now: string): Promise<Session | undefined>;
   /** Ends a session; also drops every expired one. */
   deleteSession(idHash: string, now: string): Promise<void>;
+  /** Housekeeping: deletes every session expired by `now` (those `getSession` refuses) and returns how many. */
+  deleteExpiredSessions(now: string): Promise<number>;
 
   /**
    * Records a webhook delivery by its idempotency key. `fresh: true` the first time; later, the run

@@ -22,6 +22,7 @@ describe('store: in erpbridge.yaml', () => {
     const sqlite = {
       kind: 'sqlite',
       path: join(tmpdir(), 'erpbridge-open-store', '.erpbridge/erpbridge.sqlite'),
+      outboxRetentionDays: 7,
     };
     expect(storeOf('version: 1\n')).toEqual(sqlite);
     expect(storeOf('store:\n  path: .erpbridge/erpbridge.sqlite\n')).toEqual(sqlite);
@@ -33,13 +34,37 @@ describe('store: in erpbridge.yaml', () => {
       storeOf('store:\n  kind: postgres\n  url: ${STORE_URL}\n  schema: erpbridge\n  poolSize: 4\n', {
         STORE_URL: 'postgres://erp:pw@db:5432/erp',
       }),
-    ).toEqual({ kind: 'postgres', url: 'postgres://erp:pw@db:5432/erp', schema: 'erpbridge', poolSize: 4 });
+    ).toEqual({
+      kind: 'postgres',
+      url: 'postgres://erp:pw@db:5432/erp',
+      schema: 'erpbridge',
+      poolSize: 4,
+      outboxRetentionDays: 7,
+    });
     expect(storeOf('store: postgres://erp@db/erp\n')).toEqual({
       kind: 'postgres',
       url: 'postgres://erp@db/erp',
       schema: 'public',
       poolSize: 10,
+      outboxRetentionDays: 7,
     });
+  });
+
+  it('keeps published outbox rows 7 days unless outboxRetentionDays says otherwise, at least 1 whole day', () => {
+    expect(storeOf('store:\n  outboxRetentionDays: 30\n')).toMatchObject({
+      kind: 'sqlite',
+      outboxRetentionDays: 30,
+    });
+    expect(
+      storeOf('store:\n  kind: postgres\n  url: postgres://db/erp\n  outboxRetentionDays: 1\n'),
+    ).toMatchObject({ kind: 'postgres', outboxRetentionDays: 1 });
+
+    const zero = thrownBy(() => storeOf('version: 1\nstore:\n  outboxRetentionDays: 0\n'), ConfigError);
+    expect(zero).toMatchObject({ key: 'store.outboxRetentionDays', line: 3 });
+    expect(zero.message).toContain('must be at least 1 (days); the default is 7');
+    const half = thrownBy(() => storeOf('store:\n  outboxRetentionDays: 0.5\n'), ConfigError);
+    expect(half).toMatchObject({ key: 'store.outboxRetentionDays', line: 2 });
+    expect(half.message).toContain('must be a whole number of days');
   });
 
   it('names the line and key of a store it cannot use', () => {

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { ErpError } from '../errors/index.ts';
 import type { OutboxJob } from './contract.ts';
@@ -77,6 +78,54 @@ export function markOutboxJobsSent(db: Kysely<StoreDatabase>, ids: readonly stri
     .set({ sent_at: sentAt })
     .where('id', 'in', [...ids])
     .where('sent_at', 'is', null);
+}
+
+/**
+ * Rows `pruneOutbox` deletes per statement. Each batch is a statement (and transaction) of its own,
+ * so pruning a table of millions of rows never holds one long lock: the relay and the writers that
+ * commit jobs get their turn between batches.
+ */
+export const OUTBOX_PRUNE_BATCH = 1000;
+
+/**
+ * Deletes up to {@link OUTBOX_PRUNE_BATCH} rows published before `sentBefore`. An unsent row is
+ * never deleted, however old: it is a job still to publish. The `outbox_unsent` index (migration
+ * 0005) leads with `sent_at`, so the rows are found by a range scan of it, not a scan of the table.
+ *
+ * PostgreSQL passes `skipLocked`: every service instance prunes, and concurrent pruners then take
+ * disjoint rows instead of one waiting on the other's and finding them gone. A batch short of a full
+ * one thus means no row is left for anyone, and each deleted row is counted once. SQLite has one
+ * writer at a time (and no such clause), so a batch there always sees every row still left.
+ */
+export function deleteSentOutboxBatch(
+  db: Kysely<StoreDatabase>,
+  sentBefore: string,
+  options: { skipLocked?: boolean } = {},
+) {
+  const batch = db
+    .selectFrom('outbox')
+    .select('id')
+    .where('sent_at', 'is not', null)
+    .where('sent_at', '<', sentBefore)
+    .limit(OUTBOX_PRUNE_BATCH);
+  return db
+    .deleteFrom('outbox')
+    .where('id', 'in', options.skipLocked ? batch.forUpdate().skipLocked() : batch);
+}
+
+/**
+ * Runs `deleteBatch` (one {@link deleteSentOutboxBatch}, returning the rows it deleted) until a batch
+ * deletes fewer than a full one, yielding to the event loop between batches (SQLite's batches are
+ * synchronous); returns the total.
+ */
+export async function pruneOutboxInBatches(deleteBatch: () => Promise<number> | number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = await deleteBatch();
+    deleted += batch;
+    if (batch < OUTBOX_PRUNE_BATCH) return deleted;
+    await nextTurn();
+  }
 }
 
 /** Claims for one job: a change claimed before (by any job) keeps its claim. */

@@ -825,6 +825,32 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.getSession('s1', at(5))).toBeUndefined();
       });
 
+      it('deletes sessions expired by a time, counting them, and keeps live ones', async () => {
+        await store.putUser({
+          name: 'anna',
+          role: 'viewer',
+          passwordHash: 'h',
+          createdAt: at(0),
+          updatedAt: at(0),
+        });
+        const session = (idHash: string, expiresAt: string) => ({
+          idHash,
+          userName: 'anna',
+          csrfToken: `csrf-${idHash}`,
+          createdAt: at(0),
+          expiresAt,
+        });
+        await store.addSession(session('expired', at(2)));
+        await store.addSession(session('expires-now', at(5)));
+        await store.addSession(session('live', at(10)));
+        expect(await store.deleteExpiredSessions(at(5))).toBe(2);
+        // Gone, not just refused: at(1) they would still be live.
+        expect(await store.getSession('expired', at(1))).toBeUndefined();
+        expect(await store.getSession('expires-now', at(1))).toBeUndefined();
+        expect(await store.getSession('live', at(5))).toEqual(session('live', at(10)));
+        expect(await store.deleteExpiredSessions(at(5))).toBe(0);
+      });
+
       it('concurrent deliveries of one key: exactly one is fresh', async () => {
         const claims = await Promise.all(
           range(6).map(() => store.claimWebhookDelivery('po-urgency', 'd-1', at(0))),
@@ -966,6 +992,45 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.listOutboxJobs({ limit: 10 })).toEqual([job('b', 2)]);
         await store.markOutboxJobsSent(['a', 'b'], at(12));
         expect(await store.listOutboxJobs({ limit: 10 })).toEqual([]);
+      });
+
+      it('prunes rows sent before a time, in batches, counting them; unsent rows stay however old', async () => {
+        // More than two batches of 1,000, the last one partial.
+        const old = range(2_345).map((n) => job(`old-${n}`, 1));
+        for (let start = 0; start < old.length; start += 500) {
+          const chunk = old.slice(start, start + 500);
+          await store.addOutboxJobs(chunk);
+          await store.markOutboxJobsSent(
+            chunk.map((row) => row.id),
+            at(10),
+          );
+        }
+        await store.addOutboxJobs([job('unsent-oldest', 0), job('at-cutoff', 1), job('recent', 1)]);
+        await store.markOutboxJobsSent(['at-cutoff'], at(20));
+        await store.markOutboxJobsSent(['recent'], at(30));
+
+        expect(await store.pruneOutbox(at(20))).toBe(2_345);
+        expect(await store.pruneOutbox(at(20))).toBe(0);
+        expect(await store.listOutboxJobs({ limit: 10 })).toEqual([job('unsent-oldest', 0)]);
+        // The rows sent at or after the cutoff were kept: a later cutoff finds exactly them.
+        expect(await store.pruneOutbox(at(40))).toBe(2);
+        expect(await store.pruneOutbox('9999-12-31T23:59:59.999Z')).toBe(0);
+        expect(await store.listOutboxJobs({ limit: 10 })).toEqual([job('unsent-oldest', 0)]);
+      });
+
+      it('concurrent prunes delete each row once, and their counts add up', async () => {
+        const sent = range(1_500).map((n) => job(`sent-${n}`, 1));
+        for (let start = 0; start < sent.length; start += 500) {
+          const chunk = sent.slice(start, start + 500);
+          await store.addOutboxJobs(chunk);
+          await store.markOutboxJobsSent(
+            chunk.map((row) => row.id),
+            at(10),
+          );
+        }
+        const counts = await Promise.all(range(3).map(() => store.pruneOutbox(at(20))));
+        expect(counts.reduce((sum, count) => sum + count, 0)).toBe(1_500);
+        expect(await store.pruneOutbox(at(20))).toBe(0);
       });
 
       it('claims changes for a job: the first claim wins, and the same job holds its own again', async () => {

@@ -116,6 +116,11 @@ export function deleteSession(db: Kysely<StoreDatabase>, idHash: string, now: st
     .where((eb) => eb.or([eb('id_hash', '=', idHash), eb('expires_at', '<=', now)]));
 }
 
+/** Deletes every session expired by `now` (those `getSession` refuses at `now`). */
+export function deleteExpiredSessions(db: Kysely<StoreDatabase>, now: string) {
+  return db.deleteFrom('sessions').where('expires_at', '<=', now);
+}
+
 /** Records a webhook delivery not seen before; one seen before is left as it is. */
 export function insertWebhookDelivery(
   db: Kysely<StoreDatabase>,

@@ -246,6 +246,18 @@ class PostgresStore implements Store {
     await this.#query('markOutboxJobsSent', (db) => outbox.markOutboxJobsSent(db, ids, sentAt).execute());
   }
 
+  async pruneOutbox(sentBefore: string): Promise<number> {
+    // Each batch in autocommit: its row locks are released before the next batch takes any.
+    return this.#query('pruneOutbox', (db) =>
+      outbox.pruneOutboxInBatches(async () => {
+        const { numDeletedRows } = await outbox
+          .deleteSentOutboxBatch(db, sentBefore, { skipLocked: true })
+          .executeTakeFirst();
+        return Number(numDeletedRows);
+      }),
+    );
+  }
+
   async claimIdempotencyKeys(
     entries: { key: string; changeId: string }[],
   ): Promise<Map<string, LedgerEntry>> {
@@ -387,6 +399,13 @@ class PostgresStore implements Store {
 
   async deleteSession(idHash: string, now: string): Promise<void> {
     await this.#query('deleteSession', (db) => write.deleteSession(db, idHash, now).execute());
+  }
+
+  async deleteExpiredSessions(now: string): Promise<number> {
+    const { numDeletedRows } = await this.#query('deleteExpiredSessions', (db) =>
+      write.deleteExpiredSessions(db, now).executeTakeFirst(),
+    );
+    return Number(numDeletedRows);
   }
 
   async claimWebhookDelivery(

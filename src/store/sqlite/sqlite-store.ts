@@ -273,6 +273,15 @@ class SqliteStore implements Store {
     });
   }
 
+  async pruneOutbox(sentBefore: string): Promise<number> {
+    return outbox.pruneOutboxInBatches(
+      () =>
+        this.#write('pruneOutbox', () =>
+          this.#statements.run(outbox.deleteSentOutboxBatch(this.#db, sentBefore)),
+        ).changes,
+    );
+  }
+
   async claimIdempotencyKeys(
     entries: { key: string; changeId: string }[],
   ): Promise<Map<string, LedgerEntry>> {
@@ -416,6 +425,12 @@ class SqliteStore implements Store {
     this.#write('deleteSession', () => {
       this.#statements.run(write.deleteSession(this.#db, idHash, now));
     });
+  }
+
+  async deleteExpiredSessions(now: string): Promise<number> {
+    return this.#write('deleteExpiredSessions', () =>
+      this.#statements.run(write.deleteExpiredSessions(this.#db, now)),
+    ).changes;
   }
 
   async claimWebhookDelivery(
