@@ -173,6 +173,8 @@ export class Engine {
     let run = await this.#unfinishedRun(workflow.name, options.dryRun);
     if (run) {
       this.#deps.onProgress?.({ phase: 'resume', runId: run.id, state: run.state });
+      // Distributed, the run goes on in the workers, unless Redis lost its jobs.
+      await this.recoverLostJobs([run.id]);
     } else {
       const asOf = options.asOf ?? this.#now().toISOString().slice(0, 10);
       run = await this.#startRun(
@@ -249,7 +251,9 @@ export class Engine {
         `run ${runId} is a shadow run: it never writes. Run the workflow with policy review or auto.`,
       );
     }
-    // Distributed, a run still planning applies as it goes: approvals carry their own jobs.
+    // Distributed, a run still planning applies as it goes: approvals carry their own jobs (and
+    // go out again if Redis lost them).
+    await this.recoverLostJobs([run.id]);
     if (run.state === 'running' && this.#queue.distributed) return this.#report(run.id, 0);
     if (run.state === 'running') {
       throw new Error(`run ${runId} has not finished planning; run the workflow again to resume it`);
@@ -902,6 +906,43 @@ export class Engine {
       if ((await this.#deps.store.getRun(run.id))?.state !== 'applying') finished++;
     }
     return finished;
+  }
+
+  /**
+   * Distributed: publishes again the jobs of unfinished runs that the queue no longer holds —
+   * lost with Redis's data (a restart without persistence, a flush). Without this a lost plan job
+   * leaves its run `running` for good, and a lost apply job its changes `approved` or, once
+   * claimed, `applying`, which no other job may take. Each job goes out again under its own id,
+   * so it takes back its own claims; running a job twice is safe (a plan job resumes, an apply job
+   * skips what is applied, the ledger and read-back do the rest). Looks at the given runs, or at
+   * every running or applying run and every planned run with approved changes (the newest 100 of
+   * each). Returns how many jobs it published again.
+   */
+  async recoverLostJobs(runIds?: readonly string[]): Promise<number> {
+    const { store } = this.#deps;
+    const missing = this.#queue.missing?.bind(this.#queue);
+    if (!this.#queue.distributed || !missing) return 0;
+    const candidates = runIds
+      ? (await Promise.all(runIds.map((id) => store.getRun(id)))).filter((run) => run !== undefined)
+      : [
+          ...(await store.listRuns({ states: ['running', 'applying'], limit: 100 })),
+          ...(await store.listRuns({ states: ['planned'], limit: 100 })),
+        ];
+    let recovered = 0;
+    for (const run of candidates) {
+      if (run.state === 'planned') {
+        const counts = await store.countChanges(run.id);
+        if ((counts.approved ?? 0) + (counts.applying ?? 0) === 0) continue;
+      } else if (!isRunGoing(run)) continue;
+      const published = await store.listPublishedOutboxJobIds(run.id);
+      if (published.length === 0) continue;
+      const lost = await missing(published);
+      if (lost.length === 0) continue;
+      await store.requeueOutboxJobs(lost);
+      recovered += lost.length;
+    }
+    if (recovered > 0) await this.#queue.flush?.();
+    return recovered;
   }
 
   /**

@@ -32,6 +32,12 @@ export interface WorkQueue {
    * poll. Never rejects: rows it could not publish stay in the outbox for the next try.
    */
   flush?(): Promise<void>;
+  /**
+   * Distributed: of these published job ids, those the queue holds in no state — lost with
+   * Redis's data (a restart without persistence, a flush), or removed a day after they ended.
+   * The engine publishes them again (`Engine.recoverLostJobs`); every job is safe to run twice.
+   */
+  missing?(ids: readonly string[]): Promise<string[]>;
 }
 
 /** What a handler learns about the job it runs. */

@@ -287,6 +287,11 @@ export function createDistributedQueue(options: DistributedQueueOptions): Distri
     },
     drain,
     flush: () => relay.flush(),
+    async missing(ids) {
+      const queue = opened();
+      const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+      return ids.filter((_id, i) => states[i] === 'unknown');
+    },
     startRelay(intervalMs = 1000) {
       if (relayTimer) return;
       relayTimer = true;

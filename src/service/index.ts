@@ -60,7 +60,10 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** How often a distributed service settles runs whose work is done (see `Engine.settleRuns`). */
+/**
+ * How often a distributed service settles runs whose work is done (`Engine.settleRuns`) and
+ * publishes again the jobs Redis lost (`Engine.recoverLostJobs`).
+ */
 const RUN_SWEEP_MS = 30_000;
 
 /** Secrets and other headers that must never reach a log line. */
@@ -168,15 +171,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     );
     await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
     scheduler.start();
-    // Distributed: publish outbox rows left by a process that died before it could, and settle the
-    // runs whose last job ended in a process that died before it could finish them.
+    // Distributed: publish outbox rows left by a process that died before it could, settle the
+    // runs whose last job ended in a process that died before it could finish them, and publish
+    // again the jobs of unfinished runs that Redis lost.
     distributed?.queue.startRelay();
     const sweeper =
       distributed === null
         ? null
         : setInterval(() => {
-            openedContext.engine
+            const { engine } = openedContext;
+            engine
               .settleRuns()
+              .then(() => engine.recoverLostJobs())
+              .then((recovered) => {
+                if (recovered > 0) {
+                  app.log.warn(
+                    { recovered },
+                    'published again jobs the queue no longer had (Redis lost its data? use appendonly yes)',
+                  );
+                }
+              })
               .catch((error: unknown) => app.log.warn({ err: describeError(error) }, 'run sweeper'));
           }, RUN_SWEEP_MS);
     sweeper?.unref();

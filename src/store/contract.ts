@@ -94,6 +94,16 @@ export interface Store {
    * service instance) delete each row once, and their counts add up.
    */
   pruneOutbox(sentBefore: string): Promise<number>;
+  /**
+   * Ids of a run's published jobs (`plan-<run>`, `apply-<run>-…`), in id order: what
+   * `Engine.recoverLostJobs` asks the queue about after Redis lost its data.
+   */
+  listPublishedOutboxJobIds(runId: string): Promise<string[]>;
+  /**
+   * Marks published jobs unsent, so the relay publishes them again (under the same ids); an id
+   * not in the outbox, or not published, is ignored.
+   */
+  requeueOutboxJobs(ids: string[]): Promise<void>;
 
   /**
    * The idempotency ledger. `claim` records that a write for this key may be in flight and returns

@@ -81,6 +81,34 @@ export function markOutboxJobsSent(db: Kysely<StoreDatabase>, ids: readonly stri
 }
 
 /**
+ * The published jobs of one run: the engine names them `plan-<run>` and `apply-<run>-<uuid>`. The
+ * apply ids are read as a range of the primary key (byte-wise on both stores: `-` then `.`), not
+ * with LIKE, whose wildcards and escapes differ between the dialects.
+ */
+export function publishedJobIdsOfRun(db: Kysely<StoreDatabase>, runId: string) {
+  return db
+    .selectFrom('outbox')
+    .select('id')
+    .where('sent_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('id', '=', `plan-${runId}`),
+        eb.and([eb('id', '>', `apply-${runId}-`), eb('id', '<', `apply-${runId}.`)]),
+      ]),
+    )
+    .orderBy('id');
+}
+
+/** Marks published jobs unsent again, for the relay to publish them once more. */
+export function requeueOutboxJobs(db: Kysely<StoreDatabase>, ids: readonly string[]) {
+  return db
+    .updateTable('outbox')
+    .set({ sent_at: null })
+    .where('id', 'in', [...ids])
+    .where('sent_at', 'is not', null);
+}
+
+/**
  * Rows `pruneOutbox` deletes per statement. Each batch is a statement (and transaction) of its own,
  * so pruning a table of millions of rows never holds one long lock: the relay and the writers that
  * commit jobs get their turn between batches.

@@ -994,6 +994,46 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.listOutboxJobs({ limit: 10 })).toEqual([]);
       });
 
+      it("lists a run's published jobs by id, and requeues them for the relay", async () => {
+        const run = '20261205-040000-ab12';
+        await store.addOutboxJobs([
+          job(`plan-${run}`, 1, 'plan'),
+          job(`apply-${run}-b`, 2),
+          job(`apply-${run}-a`, 3),
+          job(`apply-${run}-unsent`, 4),
+          // Neighbours by id that belong to other runs.
+          job(`apply-${run}0-x`, 5),
+          job(`apply-${run}`, 6),
+          job(`plan-${run}-other`, 7, 'plan'),
+          job(`apply-20261205-040000-ab1-z`, 8),
+        ]);
+        const others = [
+          `apply-${run}0-x`,
+          `apply-${run}`,
+          `plan-${run}-other`,
+          'apply-20261205-040000-ab1-z',
+        ];
+        await store.markOutboxJobsSent(
+          [`plan-${run}`, `apply-${run}-b`, `apply-${run}-a`, ...others],
+          at(10),
+        );
+        expect(await store.listPublishedOutboxJobIds(run)).toEqual([
+          `apply-${run}-a`,
+          `apply-${run}-b`,
+          `plan-${run}`,
+        ]);
+        expect(await store.listPublishedOutboxJobIds('no-such-run')).toEqual([]);
+
+        await store.requeueOutboxJobs([`apply-${run}-b`, `plan-${run}`, 'unknown']);
+        await store.requeueOutboxJobs([]);
+        expect((await store.listOutboxJobs({ limit: 10 })).map((row) => row.id)).toEqual([
+          `plan-${run}`,
+          `apply-${run}-b`,
+          `apply-${run}-unsent`,
+        ]);
+        expect(await store.listPublishedOutboxJobIds(run)).toEqual([`apply-${run}-a`]);
+      });
+
       it('prunes rows sent before a time, in batches, counting them; unsent rows stay however old', async () => {
         // More than two batches of 1,000, the last one partial.
         const old = range(2_345).map((n) => job(`old-${n}`, 1));

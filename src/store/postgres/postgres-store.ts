@@ -246,6 +246,18 @@ class PostgresStore implements Store {
     await this.#query('markOutboxJobsSent', (db) => outbox.markOutboxJobsSent(db, ids, sentAt).execute());
   }
 
+  async listPublishedOutboxJobIds(runId: string): Promise<string[]> {
+    const rows = await this.#query('listPublishedOutboxJobIds', (db) =>
+      outbox.publishedJobIdsOfRun(db, runId).execute(),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async requeueOutboxJobs(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#query('requeueOutboxJobs', (db) => outbox.requeueOutboxJobs(db, ids).execute());
+  }
+
   async pruneOutbox(sentBefore: string): Promise<number> {
     // Each batch in autocommit: its row locks are released before the next batch takes any.
     return this.#query('pruneOutbox', (db) =>

@@ -273,6 +273,20 @@ class SqliteStore implements Store {
     });
   }
 
+  async listPublishedOutboxJobIds(runId: string): Promise<string[]> {
+    const rows = await this.#guard('listPublishedOutboxJobIds', () =>
+      outbox.publishedJobIdsOfRun(this.#db, runId).execute(),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async requeueOutboxJobs(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.#write('requeueOutboxJobs', () => {
+      this.#statements.run(outbox.requeueOutboxJobs(this.#db, ids));
+    });
+  }
+
   async pruneOutbox(sentBefore: string): Promise<number> {
     return outbox.pruneOutboxInBatches(
       () =>
