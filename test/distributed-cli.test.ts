@@ -4,7 +4,10 @@
  * `--no-wait` returns at once; with no worker, the command says so and a timeout stops the
  * waiting, never the run.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../src/distributed/test-until.ts';
 import type { CliContext } from '../src/runtime/context.ts';
 import {
   type Deployment,
@@ -14,7 +17,7 @@ import {
   startDeployment,
   type WorkerProcess,
 } from './support/distributed.ts';
-import { type CliResult, runCli } from './support/harness.ts';
+import { type CliResult, PROJECT_ROOT, runCli } from './support/harness.ts';
 
 const unavailable = await distributedUnavailable();
 if (unavailable) process.stderr.write(`skipping the distributed CLI tests: ${unavailable}\n`);
@@ -88,6 +91,34 @@ describe.skipIf(unavailable !== null)('distributed: the CLI waits for the worker
       `erpbridge: waited 17 s; run ${runId} is still running and goes on in the workers: follow it with \`erpbridge show ${runId}\``,
     );
     expect((await context.store.getRun(runId))?.state).toBe('running');
+
+    // Ctrl-C while waiting: the command stops waiting and says so; the run stays queued.
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bin/erpbridge.mjs'),
+        '--config',
+        deployment.configFile,
+        'run',
+        'po-urgency',
+        '--as-of',
+        '2026-11-02',
+      ],
+      { cwd: PROJECT_ROOT, env: deployment.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Its first progress line: it is waiting.
+    await until(() => stderr.includes('extract: 0'), 30_000, 'the command waits for the run');
+    child.kill('SIGINT');
+    expect(await exited).toBe(5);
+    expect(stderr).toContain(`resuming run ${runId}`);
+    expect(stderr).toContain(
+      `erpbridge: stopped waiting; run ${runId} is still running and goes on in the workers`,
+    );
 
     await deployment.startWorker();
     expect((await settled(context, runId, 120_000)).state).toBe('planned');
