@@ -21,7 +21,11 @@ function seconds(ms: number): string {
 export function renderRunSummary(report: RunReport, elapsedMs?: number): string {
   const { run, changes } = report;
   const summary = table(['run', run.id]);
-  summary.push(['workflow', `${run.workflow} (${run.dryRun ? 'dry run' : 'apply'}, policy ${run.policy})`]);
+  // A dry run's plan may be applied later (`erpbridge apply <run>`): say so, not just "dry run".
+  const written =
+    (changes.applied ?? 0) + (changes.conflict ?? 0) + (changes.failed ?? 0) + (changes.reverted ?? 0);
+  const mode = !run.dryRun ? 'apply' : written > 0 ? 'dry run, its plan applied since' : 'dry run';
+  summary.push(['workflow', `${run.workflow} (${mode}, policy ${run.policy})`]);
   summary.push(['state', run.state]);
   summary.push(['records read', String(run.stats.read)]);
   const labels = Object.entries(run.stats.labels)
@@ -46,7 +50,7 @@ export function renderRunSummary(report: RunReport, elapsedMs?: number): string 
     const count = changes[state];
     if (count) summary.push([`  ${state}`, String(count)]);
   }
-  if (!run.dryRun) summary.push(['writes sent by this command', String(report.wrote)]);
+  if (!run.dryRun || report.wrote > 0) summary.push(['writes sent by this command', String(report.wrote)]);
   summary.push(['extract → plan', seconds(run.stats.extractMs)]);
   if (run.stats.applyMs > 0) summary.push(['apply', seconds(run.stats.applyMs)]);
   if (elapsedMs !== undefined) summary.push(['total', seconds(elapsedMs)]);
