@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { ErpError } from '../errors/index.ts';
 import type { OutboxJob } from './contract.ts';
 import { checkPaging } from './paging.ts';
@@ -117,7 +117,8 @@ export const OUTBOX_PRUNE_BATCH = 1000;
 
 /**
  * Deletes up to {@link OUTBOX_PRUNE_BATCH} rows published before `sentBefore`. An unsent row is
- * never deleted, however old: it is a job still to publish. The `outbox_unsent` index (migration
+ * never deleted, however old: it is a job still to publish; nor is a job of a run still running
+ * or applying (see {@link publishedJobIdsOfRun} for how a job names its run). The `outbox_unsent` index (migration
  * 0005) leads with `sent_at`, so the rows are found by a range scan of it, not a scan of the table.
  *
  * PostgreSQL passes `skipLocked`: every service instance prunes, and concurrent pruners then take
@@ -135,6 +136,26 @@ export function deleteSentOutboxBatch(
     .select('id')
     .where('sent_at', 'is not', null)
     .where('sent_at', '<', sentBefore)
+    // The jobs of a run still running or applying stay, however old: Engine.recoverLostJobs
+    // publishes them again from here if Redis loses them.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('runs')
+            .select('runs.id')
+            .where('runs.state', 'in', ['running', 'applying'])
+            .where((eb) =>
+              eb.or([
+                eb('outbox.id', '=', sql<string>`'plan-' || runs.id`),
+                eb.and([
+                  eb('outbox.id', '>', sql<string>`'apply-' || runs.id || '-'`),
+                  eb('outbox.id', '<', sql<string>`'apply-' || runs.id || '.'`),
+                ]),
+              ]),
+            ),
+        ),
+      ),
+    )
     .limit(OUTBOX_PRUNE_BATCH);
   return db
     .deleteFrom('outbox')

@@ -1058,6 +1058,36 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.listOutboxJobs({ limit: 10 })).toEqual([job('unsent-oldest', 0)]);
       });
 
+      it('keeps the jobs of runs still running or applying, however old: lost ones are recovered from them', async () => {
+        const runs = { going: 'r-going', applying: 'r-applying', done: 'r-done', planned: 'r-planned' };
+        await store.createRun(makeRun({ id: runs.going, state: 'running' }));
+        await store.createRun(makeRun({ id: runs.applying, state: 'applying' }));
+        await store.createRun(makeRun({ id: runs.done, state: 'completed' }));
+        await store.createRun(makeRun({ id: runs.planned, state: 'planned' }));
+        const ids = Object.values(runs).flatMap((run) => [`plan-${run}`, `apply-${run}-1`, `apply-${run}-2`]);
+        // A job whose id only looks like a going run's: another run, `r-going2`.
+        ids.push(`apply-${runs.going}2-1`);
+        await store.addOutboxJobs(ids.map((id) => job(id, 1)));
+        await store.markOutboxJobsSent(ids, at(10));
+
+        expect(await store.pruneOutbox(at(20))).toBe(7);
+        const kept = [
+          ...(await store.listPublishedOutboxJobIds(runs.going)),
+          ...(await store.listPublishedOutboxJobIds(runs.applying)),
+        ];
+        expect(kept).toEqual([
+          `apply-${runs.going}-1`,
+          `apply-${runs.going}-2`,
+          `plan-${runs.going}`,
+          `apply-${runs.applying}-1`,
+          `apply-${runs.applying}-2`,
+          `plan-${runs.applying}`,
+        ]);
+        // Once the run has ended, its rows go with the next pass.
+        await store.updateRun(runs.going, { state: 'completed' });
+        expect(await store.pruneOutbox(at(20))).toBe(3);
+      });
+
       it('concurrent prunes delete each row once, and their counts add up', async () => {
         const sent = range(1_500).map((n) => job(`sent-${n}`, 1));
         for (let start = 0; start < sent.length; start += 500) {
