@@ -11,6 +11,7 @@ import { registerRunCommands } from './commands/run.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerServiceCommands } from './commands/serve.ts';
 import { registerShadowCommand } from './commands/shadow.ts';
+import { registerTrainCommand } from './commands/train.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 
 const program = new Command()
@@ -24,6 +25,7 @@ registerChangeCommands(program);
 registerDeadLetterCommands(program);
 registerAuditCommands(program);
 registerEvalCommand(program);
+registerTrainCommand(program);
 registerShadowCommand(program);
 registerLabelsCommands(program);
 registerSandboxCommand(program);

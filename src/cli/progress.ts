@@ -27,9 +27,10 @@ export function progressReporter(options: { quiet?: boolean; stream?: NodeJS.Wri
       stop();
       const f1 = event.metrics.macroF1;
       const quality = typeof f1 === 'number' ? `, validation macro-F1 ${f1.toFixed(3)}` : '';
-      stream.write(
-        `model ${event.model} ${event.trained ? 'trained on the ERP history' : 'loaded'}${quality}\n`,
-      );
+      const how = event.trained
+        ? `trained on the ERP history${event.replaced ? ` (${event.replaced})` : ''}`
+        : `loaded${event.trainedAt ? `, trained ${event.trainedAt.slice(0, 10)}` : ''}`;
+      stream.write(`model ${event.model} ${how}${quality}\n`);
       return;
     }
     const total = event.total ?? 0;

@@ -79,6 +79,16 @@ export const AiConfig = z
   .strictObject({
     /** `embedded` (offline, learns from the ERP's history; the default) or `llm` (OpenAI-compatible). */
     provider: z.enum(['embedded', 'llm']).default('embedded'),
+    /** Options for the `embedded` provider. */
+    embedded: z
+      .strictObject({
+        /**
+         * Days a trained model is used before a run trains it again on the ERP's history as it is
+         * then, so what people coded since reaches the model; 0 trains on every run. Default 7.
+         */
+        retrainAfterDays: z.number().nonnegative().default(7),
+      })
+      .prefault({}),
     /** Options for the `llm` provider: baseUrl, model, apiKey, ... (checked when `provider: llm`). */
     llm: z.record(z.string(), z.unknown()).optional(),
     /**

@@ -29,18 +29,23 @@ import type { AnyWorkflow, WorkflowContext } from './workflow.ts';
 
 /** A provider that may need to get ready for a task first (the embedded one trains on history). */
 export interface PreparedProvider extends ClassifyProvider {
-  prepare?(task: AnyWorkflow['task']): Promise<ModelInfo>;
+  /** `retrain`: train on the history now, whatever model is stored. */
+  prepare?(task: AnyWorkflow['task'], options?: { retrain?: boolean }): Promise<ModelInfo>;
 }
 
 /** Which model answers a workflow, whether it was just trained, and how it scored on validation. */
 export interface ModelInfo {
   model: string;
   trained: boolean;
+  /** When it was trained (ISO). */
+  trainedAt?: string;
+  /** Why a stored model was trained again (too old, another feature version, asked for). */
+  replaced?: string;
   metrics: Record<string, unknown>;
 }
 
 export type ProgressEvent =
-  | { phase: 'model'; model: string; trained: boolean; metrics: Record<string, unknown> }
+  | ({ phase: 'model' } & ModelInfo)
   | { phase: 'extract'; done: number; total: number | null }
   | { phase: 'apply'; done: number; total: number }
   | { phase: 'resume'; runId: string; state: Run['state'] };
@@ -513,12 +518,12 @@ export class Engine {
    * Gets a workflow's AI ready: loads its cached model or trains one on the ERP's history.
    * Runs do this on their own; call it to train ahead (the benchmark does).
    */
-  async prepare(workflow: AnyWorkflow): Promise<ModelInfo | null> {
-    const { model } = await this.#prepare(workflow, this.#now().toISOString().slice(0, 10));
+  async prepare(workflow: AnyWorkflow, options: { retrain?: boolean } = {}): Promise<ModelInfo | null> {
+    const { model } = await this.#prepare(workflow, this.#now().toISOString().slice(0, 10), options);
     return model;
   }
 
-  async #prepare(workflow: AnyWorkflow, asOf: string) {
+  async #prepare(workflow: AnyWorkflow, asOf: string, options: { retrain?: boolean } = {}) {
     const connection = await this.#deps.connect(workflow.connector);
     const suppliers = await loadSuppliers(connection, workflow.profile);
     const context: WorkflowContext = { asOf, suppliers };
@@ -532,7 +537,8 @@ export class Engine {
       return examples;
     });
     // A workflow that answers itself trains nothing up front; a model it asks for is trained then.
-    const model = provider.prepare && !workflow.answer ? await provider.prepare(workflow.task) : null;
+    const model =
+      provider.prepare && !workflow.answer ? await provider.prepare(workflow.task, options) : null;
     if (model) this.#deps.onProgress?.({ phase: 'model', ...model });
     return { connection, context, provider, model };
   }
@@ -543,7 +549,11 @@ export class Engine {
       typeof run.params.asOf === 'string' ? run.params.asOf : this.#now().toISOString().slice(0, 10);
     const { connection, context, provider, model } = await this.#prepare(workflow, asOf);
     if (model?.trained)
-      await audit.record('model.trained', run.id, { model: model.model, metrics: model.metrics });
+      await audit.record('model.trained', run.id, {
+        model: model.model,
+        metrics: model.metrics,
+        ...(model.replaced ? { replaced: model.replaced } : {}),
+      });
     const stats: RunStats = structuredClone(run.stats);
     let approvedSoFar = (await store.countChanges(run.id)).approved ?? 0;
     const started = performance.now();

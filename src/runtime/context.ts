@@ -193,6 +193,9 @@ interface LlmWiring {
   onAiCall: ((call: AiCallReport) => void) | undefined;
 }
 
+/** A day in milliseconds: `ai.embedded.retrainAfterDays` is in days. */
+const DAY_MS = 86_400_000;
+
 /** An LLM call as `onAiCall` reports it; its cost only when the prices are in US dollars. */
 function llmCallReport(call: LlmCallReport): AiCallReport {
   return {
@@ -249,6 +252,7 @@ function makeProvider(
   const embedded = createEmbeddedProvider({
     modelStore: { load: (name) => store.loadModel(name), save: (model) => store.saveModel(model) },
     loadExamples: history,
+    retrainAfterMs: loaded.config.ai.embedded.retrainAfterDays * DAY_MS,
   });
   const answering: PreparedProvider & AiProvider = {
     kind: embedded.kind,
@@ -256,7 +260,7 @@ function makeProvider(
     classify: (task, inputs, options) => embedded.classify(task, inputs, options),
     extract: (task, inputs, options) => embedded.extract(task, inputs, options),
     detect: (task, inputs, options) => embedded.detect(task, inputs, options),
-    prepare: (task) => embedded.ensureModel(task),
+    prepare: (task, options) => embedded.ensureModel(task, options),
   };
   return answering;
 }

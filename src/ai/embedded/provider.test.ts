@@ -217,4 +217,72 @@ describe('createEmbeddedProvider', () => {
       TrainedClassifier.deserialize(body, LABELS).predict(orderTask.features({ days: 2, note: '' })).label,
     ).toBe('urgent');
   });
+
+  test('retrains a model older than retrainAfterMs on the history as it is then, so new codings reach it', async () => {
+    const store = memoryStore();
+    const DAY = 86_400_000;
+    const start = Date.parse('2026-01-02T00:00:00.000Z');
+    // Later, the buyers code orders whose notes say "line down" as low: the line was retired.
+    const retired = history(600).map((example) =>
+      example.input.note === 'line down' ? { ...example, label: 'low' as const } : example,
+    );
+    const asOf = (days: number, source: ExampleSource) =>
+      createEmbeddedProvider({
+        modelStore: store,
+        loadExamples: () => source,
+        retrainAfterMs: 7 * DAY,
+        now: () => new Date(start + days * DAY),
+      });
+    const lineDown = { days: 30, note: 'line down' };
+
+    const first = asOf(0, examples);
+    expect((await first.ensureModel(orderTask)).trained).toBe(true);
+    expect((await first.classify(orderTask, [lineDown]))[0]?.label).toBe('urgent');
+
+    // Three days on: the stored model is used, though the history has changed.
+    const soon = asOf(3, retired);
+    expect(await soon.ensureModel(orderTask)).toMatchObject({
+      trained: false,
+      trainedAt: '2026-01-02T00:00:00.000Z',
+    });
+    expect((await soon.classify(orderTask, [lineDown]))[0]?.label).toBe('urgent');
+
+    // Eight days on: it is too old, and the new model has learned the new coding.
+    const later = asOf(8, retired);
+    expect(await later.ensureModel(orderTask)).toMatchObject({
+      trained: true,
+      trainedAt: '2026-01-10T00:00:00.000Z',
+      replaced:
+        'the stored model is from 2026-01-02T00:00:00.000Z, 8 days old; models are retrained after 7 days',
+    });
+    expect((await later.classify(orderTask, [lineDown]))[0]?.label).toBe('low');
+    expect(store.saved.map((model) => model.createdAt)).toEqual([
+      '2026-01-02T00:00:00.000Z',
+      '2026-01-10T00:00:00.000Z',
+    ]);
+  });
+
+  test('retrain: true trains whatever is stored; without retrainAfterMs a model is kept at any age', async () => {
+    const store = memoryStore();
+    const loader = countingLoader(examples);
+    const provider = createEmbeddedProvider({ modelStore: store, loadExamples: loader.load, now: fixedNow });
+    await provider.ensureModel(orderTask);
+    expect((await provider.ensureModel(orderTask)).trained).toBe(true); // the same call's answer
+    const forced = await provider.ensureModel(orderTask, { retrain: true });
+    expect(forced.trained).toBe(true);
+    expect(forced.replaced).toBe(
+      'retraining was asked for (the stored model is from 2026-01-02T03:04:05.000Z)',
+    );
+    expect(loader.calls).toHaveLength(2);
+
+    const yearsLater = createEmbeddedProvider({
+      modelStore: store,
+      loadExamples: loader.load,
+      now: () => new Date('2031-01-01T00:00:00.000Z'),
+    });
+    expect((await yearsLater.ensureModel(orderTask)).trained).toBe(false);
+    expect(() =>
+      createEmbeddedProvider({ modelStore: store, loadExamples: loader.load, retrainAfterMs: -1 }),
+    ).toThrow('retrainAfterMs must be 0 or more, got -1');
+  });
 });
