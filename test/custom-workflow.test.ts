@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../sandbox/index.ts';
 import { WorkflowConfig } from '../src/config/schema.ts';
+import type { ModelInfo } from '../src/engine/engine.ts';
 import { defineWorkflow } from '../src/engine/workflow.ts';
 import { type CliContext, openContext } from '../src/runtime/context.ts';
 import { poUrgencyWorkflow } from '../workflows/po-urgency.ts';
@@ -93,5 +94,34 @@ describe('a workflow written in TypeScript, under review and shadow policies', (
     await expect(context.engine.run(sneaky, { dryRun: true, asOf: sandbox.today })).rejects.toThrow(
       /proposed a change to notes, which it does not declare/,
     );
+  });
+
+  it('a run-dependent policy sees the model that answers the run (policyFor, context.model)', async () => {
+    const seen: (ModelInfo | null | undefined)[] = [];
+    const byModel = defineWorkflow({
+      ...flagHigh,
+      name: 'flag-high-by-model',
+      policy: { ...flagHigh.policy, mode: 'auto', minConfidence: 1 },
+      policyFor: (runContext) => {
+        seen.push(runContext.model);
+        // Auto at the model's own validation accuracy, as a stand-in for a threshold it chose.
+        const accuracy = runContext.model?.metrics.accuracy;
+        return {
+          ...flagHigh.policy,
+          mode: 'auto',
+          minConfidence: typeof accuracy === 'number' ? accuracy : 1,
+        };
+      },
+    });
+    const report = await context.engine.run(byModel, { dryRun: true, asOf: sandbox.today });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]).toMatchObject({ model: expect.stringMatching(/^embedded:po-urgency@f\d+$/) });
+    const accuracy = seen[0]?.metrics.accuracy as number;
+    const changes = await context.store.listChanges(report.run.id, { limit: 5000 });
+    expect(changes.length).toBeGreaterThan(0);
+    for (const change of changes) {
+      expect(change.state).toBe(change.confidence >= accuracy ? 'approved' : 'pending');
+    }
+    expect(changes.some((change) => change.state === 'approved')).toBe(true);
   });
 });

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExpenseLine } from '../src/canonical/expense-line.ts';
 import { WorkflowConfig } from '../src/config/schema.ts';
-import type { ReferenceReader } from '../src/engine/workflow.ts';
-import { glCodingWorkflow } from './gl-coding.ts';
+import type { ModelInfo } from '../src/engine/engine.ts';
+import { decideBatch } from '../src/engine/plan.ts';
+import type { ReferenceReader, WorkflowContext } from '../src/engine/workflow.ts';
+import { glCodingWorkflow, modelThreshold } from './gl-coding.ts';
 
 const config = (options: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   WorkflowConfig.parse({
@@ -119,5 +121,50 @@ describe('the gl-coding workflow', () => {
     expect(() => glCodingWorkflow('gl', config({ threshold: 0.9 }))).toThrow(
       'workflows.gl.options: Unrecognized key: "threshold"',
     );
+  });
+
+  it('autoThreshold: model applies at the threshold the answering model chose on its validation', () => {
+    const workflow = glCodingWorkflow('gl', config({ autoThreshold: 'model' }));
+    // Before a run has a model, nothing is applied on its own.
+    expect(workflow.policy.minConfidence).toBe(1);
+    const model = (threshold: number | null): ModelInfo => ({
+      model: 'embedded:gl-coding@f1',
+      trained: true,
+      metrics: { accuracy: 0.68, autoThreshold: { precision: 0.95, threshold, coverage: 0.3 } },
+    });
+    const plan = (context: WorkflowContext) =>
+      decideBatch(
+        workflow,
+        { id: 'run-1', approvedSoFar: 0, requestedBy: null },
+        [line, { ...line, id: 'EL000002' }],
+        [line, line],
+        [
+          { label: 'K020', confidence: 0.91, probabilities: {}, explanation: '', model: 'm' },
+          { label: 'K020', confidence: 0.8, probabilities: {}, explanation: '', model: 'm' },
+        ],
+        context,
+        '2026-12-05T00:00:00.000Z',
+      ).changes;
+    const context = (info: ModelInfo | null): WorkflowContext => ({
+      asOf: '2026-12-05',
+      suppliers: new Map(),
+      model: info,
+    });
+
+    const chosen = plan(context(model(0.85)));
+    expect(chosen.map((change) => change.state)).toEqual(['approved', 'pending']);
+    expect(chosen[0]?.decidedBy).toBe('policy:auto>=0.85');
+    expect(chosen[0]?.reason).toContain('at or above the auto-apply threshold 0.850');
+    expect(chosen[1]?.reason).toContain('below the auto-apply threshold 0.850, so a person reviews it');
+    // A retrained model that chose a stricter cut: the same answers now wait.
+    expect(plan(context(model(0.95))).map((change) => change.state)).toEqual(['pending', 'pending']);
+    // No cut reached 95 % on validation, or no model: nothing on its own.
+    for (const none of [model(null), null]) {
+      const changes = plan(context(none));
+      expect(changes.map((change) => change.state)).toEqual(['pending', 'pending']);
+      expect(changes[0]?.reason).toContain('no auto-apply threshold is set');
+    }
+    expect(modelThreshold(model(0.85))).toBe(0.85);
+    expect(modelThreshold({ model: 'x', trained: false, metrics: { autoThreshold: 'high' } })).toBeNull();
   });
 });

@@ -7,8 +7,14 @@ import {
 } from '../src/ai/tasks/gl-coding.ts';
 import { ExpenseLine, GlAccount } from '../src/canonical/expense-line.ts';
 import type { WorkflowConfig } from '../src/config/schema.ts';
+import type { ModelInfo } from '../src/engine/engine.ts';
 import { profileEntity } from '../src/engine/entities.ts';
-import { defineWorkflow, type ReferenceReader, type WorkflowDefinition } from '../src/engine/workflow.ts';
+import {
+  defineWorkflow,
+  type ReferenceReader,
+  type WorkflowContext,
+  type WorkflowDefinition,
+} from '../src/engine/workflow.ts';
 import { ConfigError } from '../src/errors/index.ts';
 import { profiles } from '../src/profiles/index.ts';
 
@@ -27,12 +33,17 @@ export const glAccountEntity = profileEntity<GlAccount>('glAccount', GlAccount);
  * @example
  *   options:
  *     autoThreshold: 0.93                       # or:
+ *     autoThreshold: model                      # the threshold the current model chose on validation; or:
  *     evalReport: reports/gl-coding/report.json # the threshold `erpbridge eval --report` chose
  */
 export const GlCodingOptions = z
   .strictObject({
-    /** Confidence at or above which a code is applied without review (under policy `auto`). */
-    autoThreshold: z.number().gt(0).max(1).optional(),
+    /**
+     * Confidence at or above which a code is applied without review (under policy `auto`); or
+     * `model`: the threshold the answering model chose on its own validation slice for 95 %
+     * precision, which follows the model each time it is retrained.
+     */
+    autoThreshold: z.union([z.number().gt(0).max(1), z.literal('model')]).optional(),
     /**
      * A `report.json` written by `erpbridge eval <workflow> --report DIR`: its embedded
      * candidate's threshold (chosen on validation for 95 % precision) becomes `autoThreshold`.
@@ -72,8 +83,14 @@ export function glCodingWorkflow(
   config: WorkflowConfig,
 ): WorkflowDefinition<GlCodingInput, string, ExpenseLine> {
   const options = parseOptions(name, config.options);
-  const threshold =
-    options.autoThreshold ?? (options.evalReport ? thresholdFromReport(name, options.evalReport) : null);
+  const fixed =
+    options.autoThreshold === 'model'
+      ? null
+      : (options.autoThreshold ??
+        (options.evalReport ? thresholdFromReport(name, options.evalReport) : null));
+  /** The auto-apply threshold of one run: the configured one, or the answering model's own. */
+  const thresholdOf = (context: WorkflowContext): number | null =>
+    options.autoThreshold === 'model' ? modelThreshold(context.model) : fixed;
   let accounts: AccountChoice[] = [];
   const task = glCodingTask(() => accounts);
   const names = () => new Map(accounts.map((account) => [account.code, account.name]));
@@ -103,9 +120,10 @@ export function glCodingWorkflow(
     fields: ['glAccount'],
     toInput: (line) => line,
     toExample: (line) => (line.glAccount === null ? null : { input: line, label: line.glAccount }),
-    decide: (line, result) => {
+    decide: (line, result, context) => {
       if (result.review !== undefined || line.glAccount === result.label) return null;
       const account = names().get(result.label);
+      const threshold = thresholdOf(context);
       const automatic =
         threshold === null
           ? 'no auto-apply threshold is set, so a person reviews it'
@@ -118,10 +136,24 @@ export function glCodingWorkflow(
       };
     },
     // Nothing is applied on its own below the threshold evaluation found, or at all without one.
-    policy: { ...config.policy, minConfidence: threshold ?? 1 },
+    policy: { ...config.policy, minConfidence: fixed ?? 1 },
+    policyFor: (context) => ({ ...config.policy, minConfidence: thresholdOf(context) ?? 1 }),
     batchSize: config.batchSize,
     applyConcurrency: config.applyConcurrency,
   });
+}
+
+/**
+ * The threshold a model chose on its own validation slice for 95 % precision
+ * (`metrics.autoThreshold.threshold`, written by the embedded sparse model), or null: no model,
+ * or no cut on validation reached 95 % — then nothing is applied on its own.
+ */
+export function modelThreshold(model: ModelInfo | null | undefined): number | null {
+  const chosen = model?.metrics.autoThreshold;
+  if (typeof chosen !== 'object' || chosen === null || !('threshold' in chosen)) return null;
+  return typeof chosen.threshold === 'number' && chosen.threshold > 0 && chosen.threshold <= 1
+    ? chosen.threshold
+    : null;
 }
 
 /** The chart of accounts when the profile maps one, else the codes the coded history uses. */

@@ -540,6 +540,7 @@ export class Engine {
     const model =
       provider.prepare && !workflow.answer ? await provider.prepare(workflow.task, options) : null;
     if (model) this.#deps.onProgress?.({ phase: 'model', ...model });
+    context.model = model;
     return { connection, context, provider, model };
   }
 

@@ -32,6 +32,7 @@ export function decideBatch<Input, Label extends string, R extends CanonicalReco
   const items: Item[] = [];
   const changes: Change[] = [];
   let approved = run.approvedSoFar;
+  const policy = workflow.policyFor?.(context) ?? workflow.policy;
   const declared = new Set<string>(workflow.fields);
   orders.forEach((order, index) => {
     const result = results[index];
@@ -57,7 +58,7 @@ export function decideBatch<Input, Label extends string, R extends CanonicalReco
       }
     }
     const amount = workflow.entity.amount?.(order) ?? null;
-    const state = initialChangeState(workflow.policy, result, approved, amount);
+    const state = initialChangeState(policy, result, approved, amount);
     if (state === 'approved') approved++;
     changes.push({
       id: `${run.id}:${order.id}`,
@@ -77,7 +78,7 @@ export function decideBatch<Input, Label extends string, R extends CanonicalReco
       revertOf: null,
       requestedBy: run.requestedBy,
       approvals: [],
-      decidedBy: state === 'approved' ? `policy:auto>=${workflow.policy.minConfidence}` : null,
+      decidedBy: state === 'approved' ? `policy:auto>=${policy.minConfidence}` : null,
       outcome: null,
       error: null,
       createdAt: now,

@@ -4,6 +4,7 @@ import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { Supplier } from '../canonical/supplier.ts';
 import type { EntityMapping, Profile } from '../profiles/contract.ts';
 import type { FieldValues } from './change.ts';
+import type { ModelInfo } from './engine.ts';
 import type { PolicyConfig } from './policy.ts';
 
 /** What a workflow's functions may look at besides the record: fixed when the run starts. */
@@ -13,6 +14,8 @@ export interface WorkflowContext {
   suppliers: ReadonlyMap<string, Supplier>;
   /** What the workflow's `reference` loaded when the run started (undefined without one). */
   reference?: unknown;
+  /** The model answering this run, when the provider prepared one (the embedded provider does). */
+  model?: ModelInfo | null;
 }
 
 /** Every canonical record a workflow decides on has an id and the ERP's concurrency token. */
@@ -97,6 +100,12 @@ export interface WorkflowDefinition<
   /** The canonical fields `decide` may change; `before` is taken from these. */
   fields: readonly (keyof R & string)[];
   policy: PolicyConfig;
+  /**
+   * The policy for one run, when it depends on what the run found (e.g. gl-coding's
+   * `autoThreshold: model`, the threshold the answering model chose on its own validation);
+   * absent, `policy` holds.
+   */
+  policyFor?(context: WorkflowContext): PolicyConfig;
   batchSize: number;
   applyConcurrency: number;
 }
