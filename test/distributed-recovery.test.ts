@@ -8,6 +8,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, TEST_REDIS_URL } from '../src/distributed/test-redis.ts';
+import { until } from '../src/distributed/test-until.ts';
 import type { CliContext } from '../src/runtime/context.ts';
 import {
   type Deployment,
@@ -108,4 +109,22 @@ describe.skipIf(unavailable !== null)('distributed: jobs lost with Redis data', 
       pending.map((change) => change.recordId).sort(),
     );
   }, 300_000);
+
+  it('workers alone recover lost jobs too: each sweeps as the service does', async () => {
+    const workflow = context.workflow('po-urgency');
+    killChildren(); // the workers of the test before
+    const started = await context.engine.run(workflow, { dryRun: true, asOf: '2026-11-02' });
+    const runId = started.run.id;
+    await loseRedisData();
+    // No service, no command: the worker's own sweep finds the lost plan job and sends it again.
+    const worker = await deployment.startWorker({ sweepSeconds: 1 });
+    const planned = await settled(context, runId, 120_000);
+    expect(planned.state).toBe('planned');
+    expect(planned.stats.read).toBeGreaterThan(0);
+    await until(
+      () => /published again 1 job the queue no longer had/.test(worker.output().stderr),
+      10_000,
+      'the worker says what it recovered',
+    );
+  }, 180_000);
 });

@@ -7,6 +7,7 @@ import type { ResilientConnection } from '../resilience/index.ts';
 import { type CliContext, openContext } from '../runtime/context.ts';
 import type { JobEvent } from './bullmq-queue.ts';
 import { type QueueMetrics, registerQueueMetrics } from './queue-metrics.ts';
+import { startRunSweeper } from './run-sweeper.ts';
 
 export interface WorkerProcessOptions {
   configFile: string;
@@ -19,6 +20,11 @@ export interface WorkerProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** One line per notable event (a job that failed or was given up, Redis down); default stderr. */
   log?: (line: string) => void;
+  /**
+   * How often this worker settles orphaned runs and publishes again the jobs Redis lost, as the
+   * service does (`startRunSweeper`), so a deployment of workers alone recovers too. Default 30 s.
+   */
+  sweepIntervalMs?: number;
 }
 
 export interface RunningWorker {
@@ -92,6 +98,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   });
   queue.startRelay();
   const worker = queue.work({ concurrency: options.concurrency, name });
+  const sweeper = startRunSweeper(context.engine, {
+    ...(options.sweepIntervalMs === undefined ? {} : { intervalMs: options.sweepIntervalMs }),
+    warn: log,
+  });
   queueMetrics = registerQueueMetrics(metrics.registry, {
     running: () => worker.active(),
     counts: () => queue.counts(),
@@ -119,6 +129,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     url: server ? urlOf(server, options.host ?? '127.0.0.1') : null,
     stop(timeoutMs) {
       stopping ??= (async () => {
+        await sweeper.stop();
         const result = await worker.stop(timeoutMs);
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await context.close();

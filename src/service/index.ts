@@ -4,6 +4,7 @@ import { type Sandbox, startSandbox } from '../../sandbox/index.ts';
 import { packageRoot } from '../cli/package-root.ts';
 import { ConfigError, describeError } from '../errors/index.ts';
 import { createMetrics, type Metrics, type MetricsSources } from '../metrics/index.ts';
+import { startRunSweeper } from '../queue/run-sweeper.ts';
 import type { ResilientConnection } from '../resilience/index.ts';
 import { type CliContext, openContext } from '../runtime/context.ts';
 import type { Role, Store } from '../store/contract.ts';
@@ -59,12 +60,6 @@ export interface RunningService {
   /** Stops taking requests, waits for runs in flight, closes the store and the sandbox. */
   close(): Promise<void>;
 }
-
-/**
- * How often a distributed service settles runs whose work is done (`Engine.settleRuns`) and
- * publishes again the jobs Redis lost (`Engine.recoverLostJobs`).
- */
-const RUN_SWEEP_MS = 30_000;
 
 /** Secrets and other headers that must never reach a log line. */
 const REDACTED = [
@@ -178,22 +173,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const sweeper =
       distributed === null
         ? null
-        : setInterval(() => {
-            const { engine } = openedContext;
-            engine
-              .settleRuns()
-              .then(() => engine.recoverLostJobs())
-              .then((recovered) => {
-                if (recovered > 0) {
-                  app.log.warn(
-                    { recovered },
-                    'published again jobs the queue no longer had (Redis lost its data? use appendonly yes)',
-                  );
-                }
-              })
-              .catch((error: unknown) => app.log.warn({ err: describeError(error) }, 'run sweeper'));
-          }, RUN_SWEEP_MS);
-    sweeper?.unref();
+        : startRunSweeper(openedContext.engine, {
+            warn: (message) => app.log.warn(message),
+          });
     // Both modes: the outbox (distributed) and sessions (console) would otherwise grow forever.
     const housekeeping = startHousekeeping({
       store: openedContext.store,
@@ -209,7 +191,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       sandboxUrl: sandbox?.url ?? null,
       distributed: distributed !== null,
       async close() {
-        if (sweeper) clearInterval(sweeper);
+        await sweeper?.stop();
         await housekeeping.stop();
         await scheduler.stop();
         await app.close();

@@ -65,8 +65,11 @@ export interface Deployment {
   env: NodeJS.ProcessEnv;
   /** Opens the deployment as a process does (the test plays the service: runs, approvals). */
   open(): Promise<CliContext>;
-  /** Starts `erpbridge worker` as a child process and waits until it takes jobs. */
-  startWorker(options?: { concurrency?: number }): Promise<WorkerProcess>;
+  /**
+   * Starts `erpbridge worker` as a child process and waits until it takes jobs; `sweepSeconds`
+   * is its `--sweep-interval` (default the worker's own, 30 s).
+   */
+  startWorker(options?: { concurrency?: number; sweepSeconds?: number }): Promise<WorkerProcess>;
   /** Stops what is still running, drops the schema and the Redis keys. */
   cleanup(): Promise<void>;
 }
@@ -115,7 +118,12 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     async startWorker(workerOptions = {}) {
       // Build here, once, so the children (bin/erpbridge.mjs rebuilds a stale bundle) never build at once.
       await ensureBuilt();
-      const worker = await spawnWorker(configFile, env, workerOptions.concurrency ?? 2);
+      const worker = await spawnWorker(
+        configFile,
+        env,
+        workerOptions.concurrency ?? 2,
+        workerOptions.sweepSeconds,
+      );
       workers.add(worker);
       return worker;
     },
@@ -181,6 +189,7 @@ async function spawnWorker(
   configFile: string,
   env: NodeJS.ProcessEnv,
   concurrency: number,
+  sweepSeconds: number | undefined,
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
@@ -195,6 +204,7 @@ async function spawnWorker(
       '0',
       '--shutdown-timeout',
       '20',
+      ...(sweepSeconds === undefined ? [] : ['--sweep-interval', String(sweepSeconds)]),
     ],
     { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -26,21 +26,34 @@ export function registerWorkerCommand(program: Command): void {
     .option('--port <port>', 'serve /healthz and /metrics on this port (0 = any free port)')
     .option('--host <host>', 'address for /healthz and /metrics', '127.0.0.1')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM, how long running jobs may take to finish', '30')
+    .option(
+      '--sweep-interval <seconds>',
+      'how often to settle orphaned runs and publish again jobs Redis lost',
+      '30',
+    )
     .action(
       action(
         async (
-          flags: { concurrency: string; port?: string; host: string; shutdownTimeout: string },
+          flags: {
+            concurrency: string;
+            port?: string;
+            host: string;
+            shutdownTimeout: string;
+            sweepInterval: string;
+          },
           command: Command,
         ) => {
           const { config } = command.optsWithGlobals<{ config: string }>();
           const concurrency = wholeNumber('--concurrency', flags.concurrency, 1, 256);
           const port = flags.port === undefined ? null : wholeNumber('--port', flags.port, 0, 65_535);
           const shutdownSeconds = wholeNumber('--shutdown-timeout', flags.shutdownTimeout, 0, 3600);
+          const sweepSeconds = wholeNumber('--sweep-interval', flags.sweepInterval, 1, 86_400);
           const worker = await startWorkerProcess({
             configFile: resolve(config),
             concurrency,
             port,
             host: flags.host,
+            sweepIntervalMs: sweepSeconds * 1000,
           });
           process.stdout.write(
             `erpbridge worker ${worker.name} taking jobs (concurrency ${concurrency})` +
