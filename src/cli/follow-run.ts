@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { isRunGoing } from '../engine/await-run.ts';
 import type { RunReport } from '../engine/engine.ts';
+import { isRunGoing } from '../engine/run.ts';
 import type { CliContext } from '../runtime/context.ts';
 import { CommandFailed, EXIT } from './exit.ts';
 import { progressReporter } from './progress.ts';

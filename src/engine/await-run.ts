@@ -1,11 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../store/contract.ts';
-import type { Run } from './run.ts';
-
-/** The states a run is still moving in: a worker plans it, or applies its approved changes. */
-export function isRunGoing(run: Pick<Run, 'state'>): boolean {
-  return run.state === 'running' || run.state === 'applying';
-}
+import { isRunGoing, type Run } from './run.ts';
 
 /** Where a run someone waits on has got to, read from the store. */
 export type RunProgress =

@@ -7,7 +7,7 @@ import { describeError, ErpError } from '../errors/index.ts';
 import type { ConnectorFigures } from '../resilience/index.ts';
 import type { ChangeUpdate, LabeledEdit, OutboxJob, Store } from '../store/contract.ts';
 import { applyBatch } from './apply.ts';
-import { type AwaitRunOptions, awaitRun, isRunGoing } from './await-run.ts';
+import { type AwaitRunOptions, awaitRun } from './await-run.ts';
 import type { Change, ChangeState, FieldValues } from './change.ts';
 import { extractByKeys, extractMapped } from './extract.ts';
 import { loadHistoryExamples } from './history.ts';
@@ -18,7 +18,9 @@ import { referenceReader } from './reference.ts';
 import {
   type ConnectorSummary,
   emptyStats,
+  GOING_RUN_STATES,
   type Item,
+  isRunGoing,
   type Run,
   type RunState,
   type RunStats,
@@ -936,7 +938,7 @@ export class Engine {
     const candidates = runIds
       ? (await Promise.all(runIds.map((id) => store.getRun(id)))).filter((run) => run !== undefined)
       : [
-          ...(await store.listRuns({ states: ['running', 'applying'], limit: 100 })),
+          ...(await store.listRuns({ states: [...GOING_RUN_STATES], limit: 100 })),
           ...(await store.listRuns({ states: ['planned'], limit: 100 })),
         ];
     let recovered = 0;
@@ -1162,7 +1164,7 @@ export class Engine {
     return runs.find(
       (run) =>
         run.dryRun === dryRun &&
-        (run.state === 'running' || run.state === 'applying') &&
+        isRunGoing(run) &&
         run.params.revertOf === undefined &&
         // Runs over named records (a replay, one order from the API) are not the workflow's run.
         run.params.keys === undefined,

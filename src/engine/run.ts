@@ -6,6 +6,14 @@ export type PolicyName = (typeof POLICIES)[number];
 export const RUN_STATES = ['running', 'planned', 'applying', 'completed', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
+/** The states a run still moves in: being planned, or its approved changes being applied. */
+export const GOING_RUN_STATES = ['running', 'applying'] as const satisfies readonly RunState[];
+
+/** Whether a run still moves (a worker or this process plans it or applies its changes). */
+export function isRunGoing(run: Pick<Run, 'state'>): boolean {
+  return (GOING_RUN_STATES as readonly RunState[]).includes(run.state);
+}
+
 /** What a run's traffic with one connector looked like; from the connector's resilience figures. */
 export interface ConnectorSummary {
   requests: number;

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
+import { GOING_RUN_STATES } from '../engine/run.ts';
 import { ErpError } from '../errors/index.ts';
 import type { OutboxJob } from './contract.ts';
 import { checkPaging } from './paging.ts';
@@ -143,7 +144,7 @@ export function deleteSentOutboxBatch(
         exists(
           selectFrom('runs')
             .select('runs.id')
-            .where('runs.state', 'in', ['running', 'applying'])
+            .where('runs.state', 'in', [...GOING_RUN_STATES])
             .where((eb) =>
               eb.or([
                 eb('outbox.id', '=', sql<string>`'plan-' || runs.id`),

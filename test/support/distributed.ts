@@ -14,7 +14,8 @@ import { type SandboxProcess, startSandboxProcess } from '../../bench/sandbox-pr
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { probeServer, TEST_SERVER_URLS, uniqueSchema } from '../../src/connectors/sql/test-databases.ts';
 import { dropPrefix, probeRedis, TEST_REDIS_URL, uniquePrefix } from '../../src/distributed/test-redis.ts';
-import type { Run } from '../../src/engine/run.ts';
+import { awaitRun } from '../../src/engine/await-run.ts';
+import { isRunGoing, type Run } from '../../src/engine/run.ts';
 import { type CliContext, openContext } from '../../src/runtime/context.ts';
 import { type LoggedRequest, PROJECT_ROOT } from './harness.ts';
 
@@ -318,14 +319,8 @@ export function peakSlidingSecond(requests: readonly SandboxRequest[]): number {
 
 /** Polls the store until the run has ended (not running, not applying). */
 export async function settled(context: CliContext, runId: string, timeoutMs: number): Promise<Run> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await context.store.getRun(runId);
-    if (run && run.state !== 'running' && run.state !== 'applying') return run;
-    if (Date.now() > deadline) {
-      const counts = await context.store.countChanges(runId);
-      throw new Error(`run ${runId} still ${run?.state} after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const run = await awaitRun(context.store, runId, { timeoutMs, pollMs: 250 });
+  if (!isRunGoing(run)) return run;
+  const counts = await context.store.countChanges(runId);
+  throw new Error(`run ${runId} still ${run.state} after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
 }

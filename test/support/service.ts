@@ -1,5 +1,5 @@
 import type { Sandbox } from '../../sandbox/index.ts';
-import type { Run } from '../../src/engine/run.ts';
+import { isRunGoing, type Run } from '../../src/engine/run.ts';
 import { createCredential, type Role, type RunningService, startService } from '../../src/service/index.ts';
 import { sandboxEnv, testSandbox, writeTestConfig } from './harness.ts';
 
@@ -101,7 +101,7 @@ export async function settledRun(
   for (;;) {
     const answer = await api(test, token, 'GET', `/api/runs/${runId}`);
     const { run, busy } = answer.body as { run: Run; busy: boolean };
-    if (run.state !== 'running' && run.state !== 'applying' && !busy) return run;
+    if (!isRunGoing(run) && !busy) return run;
     if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.state} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

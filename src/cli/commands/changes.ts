@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { isRunGoing } from '../../engine/await-run.ts';
 import type { ChangeSelection } from '../../engine/engine.ts';
+import { isRunGoing } from '../../engine/run.ts';
 import { action, CommandFailed } from '../exit.ts';
 import { type FollowFlags, followOptions, followRun, parseTimeout } from '../follow-run.ts';
 import { renderRunSummary } from '../render.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Connection } from '../../connectors/contract.ts';
-import { isRunGoing } from '../../engine/await-run.ts';
 import { CHANGE_STATES, type Change, type ChangeState } from '../../engine/change.ts';
+import { isRunGoing } from '../../engine/run.ts';
 import type { AnyWorkflow } from '../../engine/workflow.ts';
 import { action } from '../exit.ts';
 import { type FollowFlags, followOptions, followRun, parseTimeout } from '../follow-run.ts';
