@@ -4,6 +4,9 @@ import { PolicyConfig } from '../engine/policy.ts';
 import { QueueConfig } from '../queue/queue-config.ts';
 import { TriggersConfig } from '../triggers/schedule-config.ts';
 
+/** A day in milliseconds: settings given in days (`outboxRetentionDays`, `retrainAfterDays`) become this. */
+export const DAY_MS = 86_400_000;
+
 /** The workflow kinds erpbridge ships; `workflows/index.ts` maps each to its factory. */
 export const WORKFLOW_TASKS = ['po-urgency', 'gl-coding', 'invoice-match', 'price-anomalies'] as const;
 export type WorkflowTask = (typeof WORKFLOW_TASKS)[number];

@@ -13,6 +13,7 @@ import {
 } from '../ai/providers/llm-provider.ts';
 import { AuditLog } from '../audit/index.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { DAY_MS } from '../config/schema.ts';
 import { connectConnector, connectorConfigCheck } from '../connectors/registry.ts';
 import { Engine, type PreparedProvider, type ProgressEvent } from '../engine/engine.ts';
 import type { AnyWorkflow } from '../engine/workflow.ts';
@@ -192,9 +193,6 @@ interface LlmWiring {
   breaker: (config: ResolvedLlmConfig) => ConnectorBreaker;
   onAiCall: ((call: AiCallReport) => void) | undefined;
 }
-
-/** A day in milliseconds: `ai.embedded.retrainAfterDays` is in days. */
-const DAY_MS = 86_400_000;
 
 /** An LLM call as `onAiCall` reports it; its cost only when the prices are in US dollars. */
 function llmCallReport(call: LlmCallReport): AiCallReport {

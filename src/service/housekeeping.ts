@@ -1,3 +1,4 @@
+import { DAY_MS } from '../config/schema.ts';
 import { describeError } from '../errors/index.ts';
 import type { Store } from '../store/contract.ts';
 
@@ -6,8 +7,6 @@ export const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The first pass waits this long (or one interval, when shorter): a service starting has other work first. */
 const FIRST_PASS_DELAY_MS = 60 * 1000;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The longest delay `setTimeout` takes (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
