@@ -3,6 +3,7 @@ import { poUrgencyWorkflow } from '../../workflows/po-urgency.ts';
 import type { Classification } from '../ai/contract.ts';
 import type { UrgencyInput } from '../ai/tasks/po-urgency.ts';
 import type { Priority, PurchaseOrder } from '../canonical/index.ts';
+import { testOpenOrder } from '../canonical/test-orders.ts';
 import { WorkflowConfig } from '../config/schema.ts';
 import { ErpError } from '../errors/index.ts';
 import { decideBatch, isUnanswered, unansweredResults } from './plan.ts';
@@ -20,22 +21,7 @@ const workflow = poUrgencyWorkflow(
 const context: WorkflowContext = { asOf: '2026-11-02', suppliers: new Map() };
 
 function order(id: string, priority: Priority | null): PurchaseOrder {
-  return {
-    id,
-    supplierId: '100042',
-    orderDate: '2026-10-01',
-    needBy: '2026-11-10',
-    totalAmount: 1200,
-    currency: 'EUR',
-    description: 'bearings',
-    notes: '',
-    buyer: 'anna',
-    status: 'open',
-    priority,
-    lines: [],
-    version: 'v1',
-    updatedAt: null,
-  };
+  return testOpenOrder(id, { priority });
 }
 
 function answer(label: Priority, review?: string): Classification<Priority> {

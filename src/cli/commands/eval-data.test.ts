@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { poUrgencyWorkflow } from '../../../workflows/po-urgency.ts';
 import { readLabeledFile } from '../../ai/eval/labeled-file.ts';
+import { testOpenOrder } from '../../canonical/test-orders.ts';
 import { WorkflowConfig } from '../../config/schema.ts';
 import { type LabeledRow, writeLabeledData } from '../../shadow/labeled-data.ts';
 import { evaluationData, isLabelsExport, readEvaluationFile } from './eval-data.ts';
@@ -20,22 +21,7 @@ const workflow = poUrgencyWorkflow(
 function edit(id: string, label: string | null, at: string): LabeledRow {
   return {
     input: {
-      order: {
-        id,
-        supplierId: '100042',
-        orderDate: '2026-10-01',
-        needBy: '2026-11-10',
-        totalAmount: 1200,
-        currency: 'EUR',
-        description: 'bearings',
-        notes: id.endsWith('1') ? 'line down' : '',
-        buyer: 'anna',
-        status: 'open',
-        priority: 'normal',
-        lines: [],
-        version: 'v1',
-        updatedAt: null,
-      },
+      order: testOpenOrder(id, { notes: id.endsWith('1') ? 'line down' : '' }),
       supplier: null,
       asOf: at.slice(0, 10),
     },
